@@ -1,0 +1,3 @@
+from twincast.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Building a clone from footage: tracking, mouth library, audio model, base loop, report."""

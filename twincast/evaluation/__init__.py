@@ -1,0 +1,1 @@
+"""Self-reenactment evaluation: build from the head of a clip, drive with its tail's audio, compare."""

@@ -1,0 +1,1 @@
+"""Face landmarks (mediapipe face mesh), pose normalisation, mouth shape space."""

@@ -1,0 +1,1 @@
+"""Audio -> mouth shape track -> rendered frames."""

@@ -1,0 +1,56 @@
+"""Pick, for every output frame, the library mouth that best matches the target
+shape while keeping the sequence smooth (Viterbi over nearest candidates).
+
+Consecutive footage frames are free to follow each other, so where the
+target allows it the clone replays real motion rather than stills.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+N_CANDIDATES = 24
+HOLD_COST = 0.15  # showing the same frame again: a still mouth
+JUMP_COST = 0.35  # cutting to an unrelated frame
+SHAPE_JUMP_WEIGHT = 1.0
+
+
+def _nearest(tgt: np.ndarray, lib: np.ndarray, k: int, block: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """k nearest library shapes per target, in blocks so memory stays bounded for long audio."""
+    cand = np.zeros((len(tgt), k), np.int64)
+    unary = np.zeros((len(tgt), k), np.float32)
+    lib_sq = (lib**2).sum(-1)
+    for a in range(0, len(tgt), block):
+        t = tgt[a : a + block]
+        dist = (t**2).sum(-1)[:, None] + lib_sq[None, :] - 2 * t @ lib.T
+        idx = np.argpartition(dist, k - 1, axis=1)[:, :k]
+        cand[a : a + block] = idx
+        unary[a : a + block] = np.maximum(np.take_along_axis(dist, idx, axis=1), 0)
+    return cand, unary
+
+
+def choose_frames(targets: np.ndarray, shapes: np.ndarray, frame_ids: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """targets T x K, shapes M x K, scale K (per-coefficient spread) -> T library indices."""
+    t_len = len(targets)
+    if t_len == 0:
+        return np.zeros(0, np.int64)
+    lib = shapes / scale
+    tgt = targets / scale
+    k = min(N_CANDIDATES, len(lib))
+    cand, unary = _nearest(tgt, lib, k)
+    cost = unary[0].copy()
+    back = np.zeros((t_len, k), np.int64)
+    for t in range(1, t_len):
+        prev, cur = cand[t - 1], cand[t]
+        step = frame_ids[cur][None, :] - frame_ids[prev][:, None]
+        jump = ((lib[prev][:, None, :] - lib[cur][None, :, :]) ** 2).sum(-1)
+        trans = np.where(step == 1, 0.0, np.where(step == 0, HOLD_COST, JUMP_COST + SHAPE_JUMP_WEIGHT * jump))
+        total = cost[:, None] + trans
+        back[t] = np.argmin(total, axis=0)
+        cost = total[back[t], np.arange(k)] + unary[t]
+    path = np.zeros(t_len, np.int64)
+    j = int(np.argmin(cost))
+    for t in range(t_len - 1, -1, -1):
+        path[t] = cand[t, j]
+        j = back[t, j]
+    return path

@@ -1,0 +1,1 @@
+"""Decoding footage and audio with integer pts, and encoding MP4."""
