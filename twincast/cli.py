@@ -1,0 +1,146 @@
+"""The `twincast` command: one verb per user journey (DESIGN.md)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from twincast.errors import TwincastError
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2027-12-31") from None
+
+
+def _scope(text: str) -> list[str]:
+    return [s.strip() for s in text.split(",") if s.strip()]
+
+
+def _progress(args):
+    from twincast.progress import Progress
+
+    return Progress(enabled=not getattr(args, "quiet", False))
+
+
+def cmd_consent_create(args) -> int:
+    from twincast.media.footage import sha256_file
+    from twincast.trust.consent import create_consent, save_consent
+
+    if not args.footage.is_file():
+        raise TwincastError(f"{args.footage}: no such file", "give the footage the person agreed to")
+    record = create_consent(args.person, sha256_file(args.footage), args.scope, args.expires, args.signed_by or args.person, _now())
+    save_consent(record, args.output)
+    print(f"consent of {record.person} for {', '.join(record.scope)} until {record.expires} recorded in {args.output}")
+    return 0
+
+
+def cmd_clone_build(args) -> int:
+    from twincast.clone.make import make_clone
+
+    progress = _progress(args)
+    out = make_clone(args.footage, args.consent, args.output, progress, _now())
+    report = json.loads((out / "report.json").read_text())
+    print(f"clone ready: {out}  ({report['frames_used']}/{report['frames_total']} frames, built in {report['build_seconds']} s)")
+    print(f"quality report: {out / 'report.json'} and {out / 'report.png'}")
+    for warning in report["warnings"]:
+        print(f"warning: {warning}")
+    return 0
+
+
+def cmd_lipsync(args) -> int:
+    from twincast.lipsync.render import lipsync_file
+
+    out = lipsync_file(args.clone, args.audio, args.output, _progress(args), _now(), args.lang)
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from twincast.evaluation.self_reenactment import evaluate_clip
+
+    if not 0.3 <= args.train_fraction <= 0.9:
+        raise TwincastError(f"--train-fraction {args.train_fraction} is out of range", "use a value between 0.3 and 0.9")
+    result = evaluate_clip(args.footage, args.train_fraction, _progress(args), args.contact_sheet)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{result['clip']}: trained on {result['train_seconds']} s, tested on {result['test_seconds']} s, built in {result['build_seconds']} s, rendered {result['render_fps']} fps")
+        for name, row in result["methods"].items():
+            print(f"  {name:7s} " + "  ".join(f"{k}={v}" for k, v in row.items()))
+        print(f"  real    silence_open_rate={result['real']['silence_open_rate']}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from twincast.demo import run_demo
+
+    run_demo(args.footage, args.consent, args.out, _progress(args), _now())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="twincast", description="A consented, labelled digital clone for live commerce.")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    consent = verbs.add_parser("consent", help="record the depicted person's consent").add_subparsers(dest="action", required=True)
+    create = consent.add_parser("create", help="record consent bound to the footage's SHA-256")
+    create.add_argument("--person", required=True, help="full name of the person in the footage")
+    create.add_argument("--footage", required=True, type=Path)
+    create.add_argument("--scope", required=True, type=_scope, help="comma-separated: live,video")
+    create.add_argument("--expires", required=True, type=_date, help="YYYY-MM-DD")
+    create.add_argument("--signed-by", help="the signature as the person typed it (default: --person)")
+    create.add_argument("-o", "--output", required=True, type=Path)
+    create.set_defaults(func=cmd_consent_create)
+
+    clone = verbs.add_parser("clone", help="build a clone from footage").add_subparsers(dest="action", required=True)
+    build = clone.add_parser("build", help="footage + consent -> clone directory")
+    build.add_argument("footage", type=Path)
+    build.add_argument("--consent", required=True, type=Path)
+    build.add_argument("-o", "--output", required=True, type=Path)
+    build.set_defaults(func=cmd_clone_build)
+
+    lipsync = verbs.add_parser("lipsync", help="render the clone speaking an audio file")
+    lipsync.add_argument("--clone", required=True, type=Path)
+    lipsync.add_argument("--audio", required=True, type=Path, help="wav, mp3, m4a … any rate, mono or stereo")
+    lipsync.add_argument("--lang", default="en", choices=["en", "zh"], help="language of the visible AI label")
+    lipsync.add_argument("-o", "--output", required=True, type=Path)
+    lipsync.set_defaults(func=cmd_lipsync)
+
+    ev = verbs.add_parser("eval", help="self-reenactment evaluation of the clone method on a clip")
+    ev.add_argument("footage", type=Path)
+    ev.add_argument("--train-fraction", type=float, default=0.7)
+    ev.add_argument("--json", action="store_true", help="print only the JSON result on stdout")
+    ev.add_argument("--contact-sheet", type=Path, help="write a PNG of real vs rendered frames")
+    ev.set_defaults(func=cmd_eval)
+
+    demo = verbs.add_parser("demo", help="the whole job end to end on footage the project makes itself")
+    demo.add_argument("--footage", type=Path, help="your own footage instead (needs --consent)")
+    demo.add_argument("--consent", type=Path, help="consent record for --footage")
+    demo.add_argument("--out", type=Path, default=Path("out/demo"))
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except TwincastError as exc:
+        print(f"twincast: {exc.problem}", file=sys.stderr)
+        if exc.fix:
+            print(f"  what to do: {exc.fix}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("twincast: stopped", file=sys.stderr)
+        return 130

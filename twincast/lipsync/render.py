@@ -1,0 +1,72 @@
+"""`twincast lipsync`: a clone speaking any audio, labelled, muxed in sync."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from twincast.clone.base_loop import BaseLoopReader
+from twincast.clone.clone import Clone, load_clone
+from twincast.errors import TwincastError
+from twincast.lipsync.audio_features import SAMPLE_RATE_HZ
+from twincast.lipsync.compositor import composite
+from twincast.lipsync.mouth_track import audio_mouth_track
+from twincast.lipsync.retrieval import choose_frames
+from twincast.media.audio import load_audio
+from twincast.media.mp4_writer import AUDIO_RATE_HZ, Mp4Writer
+from twincast.progress import Progress
+from twincast.trust.label import Label
+
+MAX_AUDIO_SECONDS = 30 * 60
+
+
+def render_frames(clone: Clone, audio_16k: np.ndarray, n_frames: int, language: str = "en") -> Iterator[np.ndarray]:
+    """Labelled frames of the clone saying the audio, over its idle loop."""
+    targets, _ = audio_mouth_track(clone, audio_16k, n_frames)
+    lib = clone.library
+    path = choose_frames(targets, lib.shapes, lib.frame_ids, clone.shape_scale)
+    base = BaseLoopReader(clone.base_path, clone.base_landmarks)
+    label = Label(clone.width, clone.height, language)
+    for t in range(n_frames):
+        frame, points = base.next()
+        j = int(path[t])
+        composite(frame, points, lib.crop(j), lib.landmarks[j])
+        yield label.stamp(frame)
+
+
+def check_clone_usable(clone: Clone, use: str, today: dt.date) -> None:
+    expires = clone.manifest.get("consent_expires")
+    if expires and dt.date.fromisoformat(expires) < today:
+        raise TwincastError(f"the consent behind this clone expired on {expires}", "ask the person to renew it and rebuild the clone")
+    scope = clone.manifest.get("consent_scope", [])
+    if use not in scope:
+        raise TwincastError(f"the person's consent does not cover '{use}' (only {', '.join(scope)})", "record a consent whose --scope includes it and rebuild")
+
+
+def lipsync_file(clone_dir: Path, audio_path: Path, out_path: Path, progress: Progress, now: dt.datetime, language: str = "en") -> Path:
+    clone = load_clone(clone_dir)
+    check_clone_usable(clone, "video", now.date())
+    audio_16k = load_audio(audio_path, SAMPLE_RATE_HZ)
+    duration = len(audio_16k) / SAMPLE_RATE_HZ
+    if duration < 0.1:
+        raise TwincastError(f"{Path(audio_path).name} holds no sound (or under 0.1 s)", "give a recording of speech")
+    if duration > MAX_AUDIO_SECONDS:
+        raise TwincastError(f"{Path(audio_path).name} is {duration / 60:.0f} minutes long", f"split it into parts under {MAX_AUDIO_SECONDS // 60} minutes")
+    audio_out = load_audio(audio_path, AUDIO_RATE_HZ)
+    n_frames = int(math.ceil(duration * clone.fps))
+    with Mp4Writer(out_path, clone.width, clone.height, clone.fps) as writer:
+        written = 0
+        with progress.bar("rendering", total=n_frames, unit="frame") as advance:
+            for t, frame in enumerate(render_frames(clone, audio_16k, n_frames, language)):
+                writer.write_frame(frame)
+                # Interleave: the audio up to the end of this frame goes in beside it.
+                upto = min(len(audio_out), int(round((t + 1) * AUDIO_RATE_HZ / clone.fps)))
+                writer.write_audio(audio_out[written:upto])
+                written = upto
+                advance(1)
+        writer.write_audio(audio_out[written:])
+    return Path(out_path)

@@ -1,0 +1,1 @@
+"""Consent, labels (visible and implicit), audit."""
