@@ -53,13 +53,13 @@ def _open(path: Path) -> av.container.InputContainer:
         raise TwincastError(f"{path} is a folder, not a video file", "give the path of an MP4/MOV file")
     try:
         return av.open(str(path))
-    except (av.error.InvalidDataError, av.error.ValueError) as exc:
+    except (av.error.InvalidDataError, av.error.EOFError) as exc:
         raise TwincastError(
             f"{path.name} is not a readable video (corrupt, truncated or not a media file: {exc.strerror or exc})",
             "re-export or re-download the footage as MP4 (H.264/HEVC + AAC)",
         ) from None
     except av.error.FFmpegError as exc:
-        raise TwincastError(f"{path.name} cannot be opened: {exc}", "re-export the footage as MP4") from None
+        raise TwincastError(f"{path.name} cannot be opened ({exc.strerror or exc}): corrupt, truncated or an unsupported format", "re-export the footage as MP4 (H.264/HEVC + AAC)") from None
 
 
 def probe_footage(path: Path) -> FootageInfo:

@@ -1,0 +1,1 @@
+"""Test helpers that ship with the package (synthetic footage with exact ground truth)."""
