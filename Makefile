@@ -8,7 +8,7 @@ PY   := $(VENV)/bin/python
 .PHONY: help setup demo test bench clean
 
 help:
-	@echo "make demo [FOOTAGE=path]  set up, then run the demo (on FOOTAGE if given)"
+	@echo "make demo [FOOTAGE=clip.mp4 CONSENT=consent.json]  set up, then run the demo"
 	@echo "make test [PYTEST_ARGS=..] set up, then run the tests"
 	@echo "make bench                set up, then run bench/run_all.py"
 	@echo "make setup                apt packages + .venv + pip install (idempotent)"
@@ -19,7 +19,7 @@ setup:
 
 demo:
 	bash scripts/setup.sh demo
-	$(VENV)/bin/twincast demo $(if $(FOOTAGE),--footage "$(FOOTAGE)")
+	$(VENV)/bin/twincast demo $(if $(FOOTAGE),--footage "$(FOOTAGE)") $(if $(CONSENT),--consent "$(CONSENT)")
 
 test:
 	bash scripts/setup.sh test

@@ -27,22 +27,33 @@ MASK_JAW = ix.JAW[3:-3]
 # distance): inward at the sides, so the seam stays on the cheek instead of
 # crossing hair and background, and outward under the chin, so a dropped jaw
 # is fully covered.
-JAW_PUSH_SIDE = -0.10
+JAW_PUSH_SIDE = -0.25
 JAW_PUSH_CHIN = 0.12
 FEATHER = 0.14  # feather width as a fraction of the inter-ocular distance
-LIGHT_SIGMA = 0.22  # smoothness of the lighting gain, fraction of the inter-ocular distance
-MOUTH_GUARD = 0.10  # lips hull grown by this (x inter-ocular) is left out of the lighting estimate
+LIGHT_SIGMA = 0.5  # smoothness of the lighting gain, fraction of the inter-ocular distance
+MOUTH_GUARD = 0.25  # lips hull grown by this (x inter-ocular) is left out of the lighting estimate
 GRID_PX = 4.0  # coarse grid cell, in units of feather / GRID_PX
 MAX_GAIN = 2.0
 
-_t = np.abs(np.linspace(-1.0, 1.0, len(MASK_JAW)))
-_JAW_PUSH = (JAW_PUSH_CHIN + (JAW_PUSH_SIDE - JAW_PUSH_CHIN) * _t**2).astype(np.float32)[:, None]
+# The pasted region never leaves the base's own face: its jaw outline, pulled
+# in at the sides and let out under the chin as far as a jaw drops.
+LIMIT_PUSH_SIDE = -0.08
+LIMIT_PUSH_CHIN = 0.35
 
 
-def _mask_points(points: np.ndarray) -> np.ndarray:
+def _push_profile(side: float, chin: float) -> np.ndarray:
+    t = np.abs(np.linspace(-1.0, 1.0, len(MASK_JAW)))
+    return (chin + (side - chin) * t**2).astype(np.float32)[:, None]
+
+
+_JAW_PUSH = _push_profile(JAW_PUSH_SIDE, JAW_PUSH_CHIN)
+_LIMIT_PUSH = _push_profile(LIMIT_PUSH_SIDE, LIMIT_PUSH_CHIN)
+
+
+def _mask_points(points: np.ndarray, push: np.ndarray = _JAW_PUSH) -> np.ndarray:
     centre = points[ix.LIPS_OUTER].mean(axis=0)
     jaw = points[MASK_JAW]
-    jaw = jaw + (jaw - centre) * _JAW_PUSH
+    jaw = jaw + (jaw - centre) * push
     return np.vstack([points[MASK_TOP], jaw, points[ix.LIPS_OUTER]])
 
 
@@ -85,6 +96,8 @@ def composite(
     origin = np.array([x0, y0], np.float32)
     hull_g = (hull - origin) * to_grid
     mask = _fill((gh, gw), hull_g)
+    limit = _fill((gh, gw), (_mask_points(base_points[:, :2], _LIMIT_PUSH) - origin) * to_grid)
+    mask = np.minimum(mask, limit)
     # Only where the crop has pixels (its box corners, warped).
     ch, cw = crop.shape[:2]
     corners = apply_affine(shift, np.array([[0, 0], [cw - 1, 0], [cw - 1, ch - 1], [0, ch - 1]], np.float32))

@@ -1,0 +1,18 @@
+"""Every benchmark, one command: `make bench` (or .venv/bin/python bench/run_all.py)."""
+
+import runpy
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHES = ["bench_clone.py"]
+
+if __name__ == "__main__":
+    for name in BENCHES:
+        print(f"=== {name}", flush=True)
+        sys.argv = [str(HERE / name)]
+        try:
+            runpy.run_path(str(HERE / name), run_name="__main__")
+        except SystemExit as exc:
+            if exc.code:
+                raise
