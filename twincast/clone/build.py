@@ -12,7 +12,7 @@ import numpy as np
 from twincast.clone.clone import Clone
 from twincast.clone.library import build_library
 from twincast.clone.tracking import TrackResult, require_usable_face, track_footage
-from twincast.face.mouth_space import fit_mouth_space, openings
+from twincast.face.mouth_space import fit_mouth_space
 from twincast.face.shape import canonical_reference
 from twincast.lipsync.audio_features import SAMPLE_RATE_HZ, encoder_features, speech_mask
 from twincast.lipsync.audio_to_mouth import fit_audio_mouth
@@ -30,6 +30,7 @@ class BuildResult:
     audio: np.ndarray  # 16 kHz mono of the training span
     speaking: np.ndarray  # per training frame
     opening: np.ndarray  # per training frame (NaN where untracked)
+    features: np.ndarray  # per training frame: opening, then shape coefficients
     seconds: float
 
 
@@ -51,8 +52,8 @@ def build_clone(info: FootageInfo, start_s: float, end_s: float, progress: Progr
         valid = track.valid
         reference = canonical_reference(np.nanmedian(track.landmarks[valid], axis=0))
         space = fit_mouth_space(track.landmarks, reference)
-        shapes = space.project_many(track.landmarks)
-        opening = openings(track.landmarks)
+        shapes = space.features(track.landmarks)
+        opening = shapes[:, 0]
         audio = load_audio(info.path, SAMPLE_RATE_HZ, start_s, end_s)
         feats = encoder_features(audio)
         speaking = speech_mask(audio, fps, n)
@@ -69,7 +70,7 @@ def build_clone(info: FootageInfo, start_s: float, end_s: float, progress: Progr
         library=library,
         rest_shape=rest,
     )
-    return BuildResult(clone, track, audio, speaking, opening, time.perf_counter() - t0)
+    return BuildResult(clone, track, audio, speaking, opening, shapes, time.perf_counter() - t0)
 
 
 def rest_shape(shapes: np.ndarray, opening: np.ndarray, speaking: np.ndarray, closed: float, threshold: float) -> np.ndarray:

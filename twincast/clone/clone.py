@@ -37,16 +37,14 @@ class Clone:
     space: MouthSpace
     audio_model: AudioMouthModel
     library: MouthLibrary
-    rest_shape: np.ndarray  # K: the mouth at rest (silent, lips together)
+    rest_shape: np.ndarray  # mouth features at rest (silent, lips together)
     base_landmarks: np.ndarray | None = None  # L x 478 x 2 for each frame of base.mp4
     base_path: Path | None = None
     manifest: dict = field(default_factory=dict)
 
     @property
     def shape_scale(self) -> np.ndarray:
-        # Halfway to whitening: raw coefficients let the opening drown out lip
-        # rounding; fully whitened ones let noise in minor modes count as much.
-        return np.maximum(self.space.variance, 1e-12) ** 0.25
+        return self.space.feature_scale(self.library.shapes)
 
     def save(self, out_dir: Path, base_video: Path, report: dict, report_png: Path | None) -> Path:
         out_dir = Path(out_dir)

@@ -53,13 +53,13 @@ def pearson(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a[ok], b[ok])[0, 1])
 
 
-def best_lag(envelope: np.ndarray, opening: np.ndarray) -> int:
-    """The shift (frames) of the mouth relative to the sound that correlates best; + = mouth late."""
+def best_lag(reference: np.ndarray, series: np.ndarray) -> int:
+    """The shift (frames) of series against reference that correlates best; + = series late."""
     best, best_r = 0, -np.inf
-    n = len(envelope)
+    n = len(reference)
     for lag in range(-MAX_LAG_FRAMES, MAX_LAG_FRAMES + 1):
-        a = envelope[max(0, -lag) : n - max(0, lag)]
-        b = opening[max(0, lag) : n - max(0, -lag)]
+        a = reference[max(0, -lag) : n - max(0, lag)]
+        b = series[max(0, lag) : n - max(0, -lag)]
         r = pearson(a, b)
         if r > best_r:
             best, best_r = lag, r

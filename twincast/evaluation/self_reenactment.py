@@ -11,7 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from twincast.clone.base_loop import fill_landmarks
 from twincast.clone.build import build_clone
+from twincast.clone.tracking import track_footage
+from twincast.errors import TwincastError
 from twincast.evaluation import metrics as m
 from twincast.evaluation.baselines import EnergyDriver, frozen_path
 from twincast.evaluation.contact_sheet import ContactSheet
@@ -20,7 +23,7 @@ from twincast.face.shape import mouth_opening
 from twincast.lipsync.audio_features import SAMPLE_RATE_HZ, speech_mask
 from twincast.lipsync.compositor import composite
 from twincast.lipsync.mouth_track import audio_mouth_track
-from twincast.lipsync.retrieval import choose_frames
+from twincast.lipsync.mouth_choice import choose_mouths
 from twincast.media.audio import frame_rms, load_audio
 from twincast.media.footage import iter_frames, probe_footage, require_clone_footage
 from twincast.progress import Progress
@@ -46,36 +49,39 @@ def evaluate_clip(path: Path, train_fraction: float, progress: Progress, contact
     clone = built.clone
 
     tail_audio = load_audio(info.path, SAMPLE_RATE_HZ, split_s, info.duration_s)
-    n_tail = info.frame_count - split_frame
+    with progress.bar("tracking the held-out tail", total=info.frame_count - split_frame, unit="frame") as advance:
+        tail = track_footage(info, split_s, info.duration_s, keep_crops=False, on_frame=advance)
+    real_points = tail.landmarks
+    n_tail = len(real_points)
+    if tail.valid.sum() < 10:
+        raise TwincastError(f"{path.name}: the face is lost in the held-out part", "evaluate footage where the face stays in view")
+    base_points = fill_landmarks(real_points)[:, :, :2]
     targets, _ = audio_mouth_track(clone, tail_audio, n_tail)
-    scale = clone.shape_scale
-    lib = clone.library
     train_rms = frame_rms(built.audio, SAMPLE_RATE_HZ, fps, len(built.opening))
-    energy = EnergyDriver(train_rms, built.opening, lib_shapes_full(built))
+    energy = EnergyDriver(train_rms, built.opening, built.features)
     tail_rms = frame_rms(tail_audio, SAMPLE_RATE_HZ, fps, n_tail)
     paths = {
-        "clone": choose_frames(targets, lib.shapes, lib.frame_ids, scale),
+        "clone": choose_mouths(clone, targets, base_points),
         "frozen": frozen_path(clone, n_tail),
-        "energy": choose_frames(energy.targets(tail_rms), lib.shapes, lib.frame_ids, scale),
+        "energy": choose_mouths(clone, energy.targets(tail_rms), base_points),
     }
 
+    lib = clone.library
     series = {k: _Series() for k in METHODS}
     real_open: list[float] = []
     used: list[int] = []
     render_seconds = 0.0
     rendered_frames = 0
     sheet = ContactSheet(METHODS) if contact_sheet else None
-    trackers = {k: LandmarkTracker() for k in ("real", *METHODS)}
+    trackers = {k: LandmarkTracker() for k in METHODS}
     try:
         with progress.bar("rendering the held-out tail", total=n_tail, unit="frame") as advance:
             for frame in iter_frames(info, split_s, info.duration_s):
-                t = frame.index - split_frame
+                t = frame.index - tail.first_index
                 advance(1)
-                if not 0 <= t < n_tail:
+                if not 0 <= t < n_tail or not tail.valid[t]:
                     continue
-                real_pts = trackers["real"](frame.rgb)
-                if real_pts is None:
-                    continue
+                real_pts = real_points[t]
                 box = m.lower_face_box(real_pts, info.width, info.height)
                 renders = {}
                 for method in METHODS:
@@ -105,17 +111,10 @@ def evaluate_clip(path: Path, train_fraction: float, progress: Progress, contact
     finally:
         for tracker in trackers.values():
             tracker.close()
-    if len(used) < 10:
-        from twincast.errors import TwincastError
-
-        raise TwincastError(f"{path.name}: the face is lost in the held-out part", "evaluate footage where the face stays in view")
-
     used_idx = np.array(used)
     real = np.array(real_open)
-    envelope = tail_rms[used_idx]
     silent = ~speech_mask(tail_audio, fps, n_tail)[used_idx]
     threshold = clone.space.open_threshold
-    real_lag = m.best_lag(envelope, real)
     methods = {}
     for method in METHODS:
         s = series[method]
@@ -125,7 +124,12 @@ def evaluate_clip(path: Path, train_fraction: float, progress: Progress, contact
             "open_corr": round(m.pearson(opening, real), 3),
             "psnr": round(float(np.mean(s.psnr)), 2),
             "ssim": round(float(np.mean(s.ssim)), 3),
-            "av_offset_frames": int(m.best_lag(envelope, np.nan_to_num(opening, nan=np.nanmean(opening))) - real_lag),
+            # The lag of the rendered mouth against the real one, which is in sync
+            # with the sound by definition. Measuring both against the loudness
+            # envelope instead is the same quantity in principle, but the
+            # envelope correlates with the mouth at ~0 on half the clips, so
+            # its best lag is noise (docs/BENCHMARKS.md).
+            "av_offset_frames": m.best_lag(real, np.nan_to_num(opening, nan=np.nanmean(opening))),
             "silence_open_rate": round(m.open_rate(opening, silent, threshold), 3),
         }
     if sheet is not None:
@@ -139,8 +143,3 @@ def evaluate_clip(path: Path, train_fraction: float, progress: Progress, contact
         "methods": methods,
         "real": {"silence_open_rate": round(m.open_rate(real, silent, threshold), 3)},
     }
-
-
-def lib_shapes_full(built) -> np.ndarray:
-    """Shape coefficients for every training frame (NaN rows where untracked)."""
-    return built.clone.space.project_many(built.track.landmarks)

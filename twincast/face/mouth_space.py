@@ -1,7 +1,8 @@
 """The person's mouth shape space: PCA of pose-normalised lip and chin points.
 
-A shape is a few coefficients; distances between shapes are distances
-between whole mouths (lips and jaw), not just the opening.
+A mouth is described by its features: the opening first (what viewers read
+as speech), then a few shape coefficients (rounding, spreading, jaw), so
+distances between mouths compare whole mouths, not just the gap.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 from twincast.face.shape import mouth_opening, normalised_shape
 
 N_COMPONENTS = 8
+OPENING_WEIGHT = 1.5  # relative to the first shape coefficient
 
 
 @dataclass
@@ -27,12 +29,21 @@ class MouthSpace:
     def project(self, points: np.ndarray) -> np.ndarray:
         return (normalised_shape(points, self.reference) - self.mean) @ self.components.T
 
-    def project_many(self, landmarks: np.ndarray) -> np.ndarray:
-        out = np.full((len(landmarks), len(self.components)), np.nan, np.float32)
+    def features(self, landmarks: np.ndarray) -> np.ndarray:
+        """n x (1 + K): opening, then shape coefficients (NaN rows where untracked)."""
+        out = np.full((len(landmarks), 1 + len(self.components)), np.nan, np.float32)
         for i, pts in enumerate(landmarks):
             if not np.isnan(pts[0, 0]):
-                out[i] = self.project(pts)
+                out[i, 0] = mouth_opening(pts)
+                out[i, 1:] = self.project(pts)
         return out
+
+    def feature_scale(self, features: np.ndarray) -> np.ndarray:
+        """Per-feature divisor for distances: the opening weighs most, then
+        coefficients by how much of the mouth's motion they carry."""
+        spread = np.nanstd(features, axis=0) + 1e-9
+        weight = np.concatenate([[OPENING_WEIGHT], (self.variance / self.variance[0]) ** 0.25])
+        return (spread / weight).astype(np.float32)
 
     def to_arrays(self, prefix: str = "space_") -> dict[str, np.ndarray]:
         return {

@@ -53,3 +53,20 @@ def canonical_reference(points: np.ndarray) -> np.ndarray:
     rot = np.array([[c, s], [-s, c]]) * scale
     out = points[:, :2] - points[4, :2]
     return out @ rot.T
+
+
+
+def pose_proxy(points: np.ndarray) -> np.ndarray:
+    """(yaw, pitch) per face as scale-free ratios: where the nose tip sits
+    between the cheek edges, and between the eyes and the chin. Enough to tell
+    which footage frames were filmed with the head turned the same way.
+    points: ... x 478 x (2|3) -> ... x 2."""
+    p = points[..., :2]
+    tip = p[..., 4, :]
+    d_left = np.linalg.norm(tip - p[..., 234, :], axis=-1)
+    d_right = np.linalg.norm(tip - p[..., 454, :], axis=-1)
+    d_up = np.linalg.norm(tip - (p[..., 33, :] + p[..., 263, :]) / 2, axis=-1)
+    d_down = np.linalg.norm(tip - p[..., 152, :], axis=-1)
+    yaw = (d_left - d_right) / (d_left + d_right + 1e-6)
+    pitch = (d_up - d_down) / (d_up + d_down + 1e-6)
+    return np.stack([yaw, pitch], axis=-1).astype(np.float32)

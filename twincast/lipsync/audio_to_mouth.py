@@ -1,5 +1,11 @@
-"""Audio -> mouth shape coefficients per video frame: ridge regression over a
-window of Whisper encoder frames, fitted on the person's own footage."""
+"""Audio -> mouth features per video frame: ridge regression over a window of
+Whisper encoder frames, fitted on the person's own footage.
+
+Each output column (the opening, then each shape coefficient) gets its own
+penalty, picked on the last fifth of the footage; the same held-out part sets
+a gain that undoes ridge's shrinkage, so predicted mouths open as wide as the
+person's do instead of hovering near the average mouth.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +15,32 @@ import numpy as np
 
 from twincast.lipsync.audio_features import ENCODER_HZ
 
-CONTEXT_OFFSETS = tuple(range(-8, 9, 2))  # encoder frames (20 ms each): +-160 ms
-RIDGE_GRID = (1.0, 10.0, 100.0, 1000.0, 10000.0)
+CONTEXT_OFFSETS = tuple(range(-12, 21, 4))  # encoder frames (20 ms): 240 ms before to 400 ms after
+RIDGE_GRID = np.array([1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0])
+HOLDOUT_FRACTION = 0.2
+MAX_GAIN = 2.0
 
 
 @dataclass
 class AudioMouthModel:
-    weights: np.ndarray  # (D + 1) x K, last row the bias
+    weights: np.ndarray  # (D + 1) x F, last row the bias
     target_mean: np.ndarray
     target_std: np.ndarray
+    gain: np.ndarray  # F, shrinkage correction
     offsets: np.ndarray
 
+    FIELDS = ("weights", "target_mean", "target_std", "gain", "offsets")
+
     def predict(self, feats: np.ndarray, fps: float, n_frames: int) -> np.ndarray:
-        x = stack_context(normalise(feats), fps, n_frames, self.offsets)
-        x = np.hstack([x, np.ones((n_frames, 1), np.float32)])
-        y = x @ self.weights
-        return y * self.target_std + self.target_mean
+        x = design(feats, fps, n_frames, self.offsets)
+        return (x @ self.weights) * self.gain * self.target_std + self.target_mean
 
     def to_arrays(self, prefix: str = "a2m_") -> dict[str, np.ndarray]:
-        return {prefix + k: getattr(self, k) for k in ("weights", "target_mean", "target_std", "offsets")}
+        return {prefix + k: getattr(self, k) for k in self.FIELDS}
 
     @classmethod
     def from_arrays(cls, arrays, prefix: str = "a2m_") -> "AudioMouthModel":
-        return cls(**{k: arrays[prefix + k] for k in ("weights", "target_mean", "target_std", "offsets")})
+        return cls(**{k: arrays[prefix + k] for k in cls.FIELDS})
 
 
 def normalise(feats: np.ndarray) -> np.ndarray:
@@ -41,44 +50,49 @@ def normalise(feats: np.ndarray) -> np.ndarray:
     return ((feats - mu) / sd).astype(np.float32)
 
 
-def stack_context(feats: np.ndarray, fps: float, n_frames: int, offsets) -> np.ndarray:
+def design(feats: np.ndarray, fps: float, n_frames: int, offsets) -> np.ndarray:
+    """One row per video frame: the encoder frames around it, plus a bias column."""
     centre = np.round(np.arange(n_frames) / fps * ENCODER_HZ).astype(np.int64)
     idx = np.clip(centre[:, None] + np.asarray(offsets)[None, :], 0, max(len(feats) - 1, 0))
-    return feats[idx].reshape(n_frames, -1)
+    x = normalise(feats)[idx].reshape(n_frames, -1)
+    return np.hstack([x, np.ones((n_frames, 1), np.float32)])
 
 
-def _ridge(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
-    n, d = x.shape
-    if d <= n:
-        a = x.T @ x
-        a[np.diag_indices(d)] += lam
-        a[-1, -1] -= lam  # leave the bias unpenalised
-        return np.linalg.solve(a, x.T @ y)
-    k = x @ x.T
-    k[np.diag_indices(n)] += lam
-    return x.T @ np.linalg.solve(k, y)
+class _RidgePath:
+    """Ridge solutions for many penalties from one SVD (centred inputs, free bias)."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.x_mean = x[:, :-1].mean(axis=0)
+        self.y_mean = y.mean(axis=0)
+        u, self.s, self.vt = np.linalg.svd(x[:, :-1] - self.x_mean, full_matrices=False)
+        self.uty = u.T @ (y - self.y_mean)
+
+    def weights(self, lam: np.ndarray) -> np.ndarray:
+        """lam: one penalty per output column -> (D + 1) x F with the bias last."""
+        shrink = self.s[:, None] / (self.s[:, None] ** 2 + lam[None, :])
+        w = self.vt.T @ (shrink * self.uty)
+        bias = self.y_mean - self.x_mean @ w
+        return np.vstack([w, bias[None, :]])
 
 
 def fit_audio_mouth(feats: np.ndarray, fps: float, targets: np.ndarray, valid: np.ndarray) -> AudioMouthModel:
-    """Fit on frames where the face was tracked; pick the penalty on the last fifth."""
+    """targets: n_frames x F mouth features (NaN rows where untracked)."""
     n = len(targets)
-    x_all = stack_context(normalise(feats), fps, n, CONTEXT_OFFSETS)
-    x_all = np.hstack([x_all, np.ones((n, 1), np.float32)]).astype(np.float64)
+    x_all = design(feats, fps, n, CONTEXT_OFFSETS).astype(np.float64)
     t_mean = np.nanmean(targets[valid], axis=0)
-    t_std = np.nanstd(targets[valid], axis=0) + 1e-6
-    y_all = np.where(valid[:, None], (targets - t_mean) / t_std, 0.0)
-    x, y = x_all[valid], y_all[valid]
-    split = int(0.8 * len(x))
-    best, best_err = RIDGE_GRID[0], np.inf
-    for lam in RIDGE_GRID:
-        w = _ridge(x[:split], y[:split], lam)
-        err = float(np.mean((x[split:] @ w - y[split:]) ** 2))
-        if err < best_err:
-            best, best_err = lam, err
-    w = _ridge(x, y, best)
+    t_std = np.nanstd(targets[valid], axis=0) + 1e-9
+    x, y = x_all[valid], (targets[valid] - t_mean) / t_std
+    split = int((1 - HOLDOUT_FRACTION) * len(x))
+    path = _RidgePath(x[:split], y[:split])
+    errors = np.stack([((x[split:] @ path.weights(np.full(y.shape[1], lam)) - y[split:]) ** 2).mean(axis=0) for lam in RIDGE_GRID])
+    lam = RIDGE_GRID[np.argmin(errors, axis=0)]
+    held = x[split:] @ path.weights(lam)
+    gain = np.clip(y[split:].std(axis=0) / np.maximum(held.std(axis=0), 1e-9), 1.0, MAX_GAIN)
+    w = _RidgePath(x, y).weights(lam)
     return AudioMouthModel(
         weights=w.astype(np.float32),
         target_mean=t_mean.astype(np.float32),
         target_std=t_std.astype(np.float32),
+        gain=gain.astype(np.float32),
         offsets=np.asarray(CONTEXT_OFFSETS),
     )

@@ -35,8 +35,8 @@ MOUTH_GUARD = 0.25  # lips hull grown by this (x inter-ocular) is left out of th
 GRID_PX = 4.0  # coarse grid cell, in units of feather / GRID_PX
 MAX_GAIN = 2.0
 
-# The pasted region never leaves the base's own face: its jaw outline, pulled
-# in at the sides and let out under the chin as far as a jaw drops.
+# The pasted region never leaves either face (the base's or the mouth frame's):
+# each jaw outline, pulled in at the sides and let out under the chin as far as a jaw drops.
 LIMIT_PUSH_SIDE = -0.08
 LIMIT_PUSH_CHIN = 0.35
 
@@ -96,8 +96,10 @@ def composite(
     origin = np.array([x0, y0], np.float32)
     hull_g = (hull - origin) * to_grid
     mask = _fill((gh, gw), hull_g)
-    limit = _fill((gh, gw), (_mask_points(base_points[:, :2], _LIMIT_PUSH) - origin) * to_grid)
-    mask = np.minimum(mask, limit)
+    # Inside both faces: after a head turn the mouth frame's face edge (hair,
+    # background) can fall inside the base's cheek and must not be pasted.
+    for face in (base_points[:, :2], warped_points):
+        mask = np.minimum(mask, _fill((gh, gw), (_mask_points(face, _LIMIT_PUSH) - origin) * to_grid))
     # Only where the crop has pixels (its box corners, warped).
     ch, cw = crop.shape[:2]
     corners = apply_affine(shift, np.array([[0, 0], [cw - 1, 0], [cw - 1, ch - 1], [0, ch - 1]], np.float32))

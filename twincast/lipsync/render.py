@@ -15,7 +15,7 @@ from twincast.errors import TwincastError
 from twincast.lipsync.audio_features import SAMPLE_RATE_HZ
 from twincast.lipsync.compositor import composite
 from twincast.lipsync.mouth_track import audio_mouth_track
-from twincast.lipsync.retrieval import choose_frames
+from twincast.lipsync.mouth_choice import choose_mouths
 from twincast.media.audio import load_audio
 from twincast.media.mp4_writer import AUDIO_RATE_HZ, Mp4Writer
 from twincast.progress import Progress
@@ -28,8 +28,9 @@ def render_frames(clone: Clone, audio_16k: np.ndarray, n_frames: int, language: 
     """Labelled frames of the clone saying the audio, over its idle loop."""
     targets, _ = audio_mouth_track(clone, audio_16k, n_frames)
     lib = clone.library
-    path = choose_frames(targets, lib.shapes, lib.frame_ids, clone.shape_scale)
-    base = BaseLoopReader(clone.base_path, clone.base_landmarks)
+    loop = clone.base_landmarks
+    path = choose_mouths(clone, targets, loop[np.arange(n_frames) % len(loop)])
+    base = BaseLoopReader(clone.base_path, loop)
     label = Label(clone.width, clone.height, language)
     for t in range(n_frames):
         frame, points = base.next()

@@ -1,0 +1,28 @@
+"""Which library mouth goes on each output frame: the one whose shape matches
+the target and whose head pose matches the base frame it is pasted on.
+
+A mouth filmed with the head turned differently brings the wrong cheek and
+jaw edge with it (a dark streak where the face outline was), so pose is part
+of the distance, not an afterthought.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twincast.clone.clone import Clone
+from twincast.face.shape import pose_proxy
+from twincast.lipsync.retrieval import choose_frames
+
+POSE_WEIGHT = 1.0  # one standard deviation of the footage's head turn costs as much as one of the opening / OPENING_WEIGHT
+
+
+def choose_mouths(clone: Clone, targets: np.ndarray, base_points: np.ndarray) -> np.ndarray:
+    """targets: T x F mouth features; base_points: T x 478 x 2 landmarks of the frames pasted on."""
+    lib = clone.library
+    lib_pose = pose_proxy(lib.landmarks)
+    pose_scale = (lib_pose.std(axis=0) + 1e-3) / POSE_WEIGHT
+    scale = np.concatenate([clone.shape_scale, pose_scale])
+    lib_features = np.hstack([lib.shapes, lib_pose])
+    wanted = np.hstack([targets, pose_proxy(base_points)])
+    return choose_frames(wanted, lib_features, lib.frame_ids, scale)
