@@ -94,3 +94,16 @@ def test_mouth_library_shapes_track_the_true_opening(clone_dir, footage):
     truth = footage[1].mouth_open_px[clone.library.frame_ids]
     first = clone.library.shapes[:, 0]
     assert abs(np.corrcoef(first, truth)[0, 1]) > 0.9
+
+
+def test_long_footage_is_cut_to_the_training_limit_with_a_warning(footage, monkeypatch):
+    """Files of any length are streamed; only the first MAX_TRAIN_SECONDS are learnt from."""
+    from twincast.clone import build
+    from twincast.media.footage import probe_footage
+    from twincast.progress import Progress
+
+    monkeypatch.setattr(build, "MAX_TRAIN_SECONDS", 12.0)
+    progress = Progress(enabled=False)
+    built = build.build_clone(probe_footage(footage[0]), 0.0, 20.0, progress)
+    assert len(built.track.landmarks) == 300  # 12 s at 25 fps
+    assert any("first 12 s" in w for w in progress.warnings)

@@ -104,3 +104,12 @@ def test_variable_frame_rate_is_resampled_to_the_nominal_rate(tmp_path):
     indices = [f.index for f in frames]
     assert indices == list(range(len(indices)))  # no gaps, no repeats
     assert abs(len(frames) - info.duration_s * float(info.fps)) <= 2
+
+
+def test_a_still_image_is_named_as_such(tmp_path):
+    import cv2
+
+    still = tmp_path / "photo.png"
+    cv2.imwrite(str(still), np.zeros((64, 64, 3), np.uint8))
+    with pytest.raises(TwincastError, match="still image"):
+        probe_footage(still)

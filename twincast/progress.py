@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 import sys
 import time
 from typing import Callable, Iterator
@@ -10,10 +12,17 @@ from typing import Callable, Iterator
 from tqdm import tqdm
 
 
+@functools.lru_cache(maxsize=1)
+def _terminal_stderr():
+    """A copy of the process's stderr, taken once: the face tracker points fd 2
+    at /dev/null while it runs (native chatter), and progress must still show."""
+    return os.fdopen(os.dup(2), "w", buffering=1, encoding="utf-8", errors="replace")
+
+
 class Progress:
     def __init__(self, enabled: bool = True, stream=None) -> None:
         self.enabled = enabled
-        self.stream = stream or sys.stderr
+        self.stream = stream or (_terminal_stderr() if enabled else sys.stderr)
         self.warnings: list[str] = []
 
     @contextlib.contextmanager

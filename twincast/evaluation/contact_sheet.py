@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from twincast.face import indices as ix
+from twincast.trust.label import Label
 
 N_COLUMNS = 6
 TILE_PX = 200
@@ -40,5 +41,8 @@ class ContactSheet:
         labels = np.full((sheet.shape[0], 90, 3), 255, np.uint8)
         for r, name in enumerate(self.rows):
             cv2.putText(labels, name, (6, r * TILE_PX + TILE_PX // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 1, cv2.LINE_AA)
+        image = np.ascontiguousarray(np.hstack([labels, sheet]))
+        # Rendered faces leave twincast only with the AI label on them.
+        Label(image.shape[1], image.shape[0], "en").stamp(image)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        cv2.imwrite(str(path), cv2.cvtColor(np.hstack([labels, sheet]), cv2.COLOR_RGB2BGR))
+        cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))

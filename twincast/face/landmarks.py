@@ -8,9 +8,9 @@ face detector on every frame.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
+import threading
 
 import numpy as np
 
@@ -24,27 +24,48 @@ def _face_mesh_module():
     return face_mesh
 
 
-@contextlib.contextmanager
-def _native_stderr_silenced():
-    """mediapipe's C++ side prints start-up chatter straight to fd 2 (before
-    any log level applies); users should see only twincast's own lines."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+class _NativeStderrSilencer:
+    """mediapipe's C++ side prints chatter straight to fd 2, from its own
+    threads, at moments no Python call brackets (absl logs before any log
+    level applies). While any tracker is open, fd 2 points at /dev/null;
+    twincast's own progress output goes to a copy of the real stderr
+    (twincast.progress), and errors are printed after trackers close."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._saved: int | None = None
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        with self._lock:
+            if self._count == 0:
+                sys.stderr.flush()
+                self._saved = os.dup(2)
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 2)
+                os.close(devnull)
+            self._count += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._count -= 1
+            if self._count == 0 and self._saved is not None:
+                sys.stderr.flush()
+                os.dup2(self._saved, 2)
+                os.close(self._saved)
+                self._saved = None
+
+
+_SILENCER = _NativeStderrSilencer()
 
 
 class LandmarkTracker:
     """Landmarks (478 x 3, pixels; z in pixel-like units) of the main face, frame after frame."""
 
     def __init__(self, static: bool = False, max_faces: int = 1, min_confidence: float = 0.5) -> None:
-        with _native_stderr_silenced():
+        _SILENCER.acquire()
+        self._closed = False
+        try:
             self._mesh = _face_mesh_module().FaceMesh(
                 static_image_mode=static,
                 max_num_faces=max_faces,
@@ -52,19 +73,14 @@ class LandmarkTracker:
                 min_detection_confidence=min_confidence,
                 min_tracking_confidence=0.5,
             )
-        # The chatter comes when the landmark model first runs, i.e. on the first
-        # calls after a face is first found, which may be far into the video.
-        self._quiet_calls = 3
+        except BaseException:
+            self._closed = True
+            _SILENCER.release()
+            raise
 
     def all_faces(self, rgb: np.ndarray) -> list[np.ndarray]:
         h, w = rgb.shape[:2]
-        if self._quiet_calls <= 0:
-            result = self._mesh.process(rgb)
-        else:
-            with _native_stderr_silenced():
-                result = self._mesh.process(rgb)
-            if result.multi_face_landmarks:
-                self._quiet_calls -= 1
+        result = self._mesh.process(rgb)
         faces = []
         for face in result.multi_face_landmarks or []:
             pts = np.array([(p.x, p.y, p.z) for p in face.landmark], dtype=np.float32)
@@ -81,7 +97,10 @@ class LandmarkTracker:
         return max(faces, key=face_width)
 
     def close(self) -> None:
-        self._mesh.close()
+        if not self._closed:
+            self._closed = True
+            self._mesh.close()
+            _SILENCER.release()
 
     def __enter__(self) -> "LandmarkTracker":
         return self

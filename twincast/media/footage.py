@@ -97,7 +97,10 @@ def _duration_s(container, stream) -> float:
         return float(stream.duration * stream.time_base)
     if container.duration:
         return container.duration / av.time_base
-    raise TwincastError(f"{container.name}: duration unknown", "re-export the footage as MP4")
+    raise TwincastError(
+        f"{Path(container.name).name} has no duration: a still image or a damaged file",
+        "give a video of the person talking (MP4, at least 10 s)",
+    )
 
 
 def _rotation(container) -> int:
