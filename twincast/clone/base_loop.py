@@ -13,17 +13,20 @@ import numpy as np
 from twincast.media.footage import FootageInfo, iter_frames
 from twincast.media.mp4_writer import Mp4Writer
 
-LOOP_SECONDS = 6.0  # forward part; the loop is twice this
+LOOP_SECONDS = 4.0  # forward part; the loop is twice this
 SEEK_CHUNK = 24  # frames read at a time when writing the backward half
 
 
-def choose_loop(valid: np.ndarray, speaking: np.ndarray, fps: float) -> tuple[int, int]:
-    """[start, end) frame window: fully tracked first, then as silent as possible."""
+def choose_loop(valid: np.ndarray, speaking: np.ndarray, closed: np.ndarray, fps: float) -> tuple[int, int]:
+    """[start, end) frame window: fully tracked first, then silent and with the
+    mouth closed as much as possible (the pasted mouth hides the base's lips,
+    but a jaw dropped for speech still shows around it)."""
     n = len(valid)
     length = max(2, min(int(round(LOOP_SECONDS * fps)), n))
-    tracked = np.convolve(valid.astype(float), np.ones(length), "valid")
-    silent = np.convolve((~speaking).astype(float), np.ones(length), "valid")
-    score = tracked * (length + 1) + silent
+    window = np.ones(length)
+    tracked = np.convolve(valid.astype(float), window, "valid")
+    quiet = np.convolve((~speaking).astype(float) + closed.astype(float), window, "valid")
+    score = tracked * (2 * length + 1) + quiet
     start = int(np.argmax(score))
     return start, start + length
 

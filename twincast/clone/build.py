@@ -59,6 +59,7 @@ def build_clone(info: FootageInfo, start_s: float, end_s: float, progress: Progr
         speaking = speech_mask(audio, fps, n)
         model = fit_audio_mouth(feats, fps, shapes, valid)
         rest = rest_shape(shapes, opening, speaking, space.closed_opening, space.open_threshold)
+        pause = pause_shape(shapes, speaking, rest)
         library = build_library(track, shapes)
 
     clone = Clone(
@@ -69,6 +70,7 @@ def build_clone(info: FootageInfo, start_s: float, end_s: float, progress: Progr
         audio_model=model,
         library=library,
         rest_shape=rest,
+        pause_shape=pause,
     )
     return BuildResult(clone, track, audio, speaking, opening, shapes, time.perf_counter() - t0)
 
@@ -80,3 +82,13 @@ def rest_shape(shapes: np.ndarray, opening: np.ndarray, speaking: np.ndarray, cl
     if resting.sum() < 5:
         resting = ok & (opening <= max(closed, np.nanpercentile(opening, 20)))
     return np.nanmedian(shapes[resting], axis=0).astype(np.float32)
+
+
+
+def pause_shape(shapes: np.ndarray, speaking: np.ndarray, rest: np.ndarray) -> np.ndarray:
+    """The mouth in a pause between phrases: the person's own average silent
+    mouth (many people rest with their lips slightly parted while talking)."""
+    silent = ~speaking & ~np.isnan(shapes[:, 0])
+    if silent.sum() < 5:
+        return rest.copy()
+    return np.nanmean(shapes[silent], axis=0).astype(np.float32)

@@ -38,6 +38,7 @@ class Clone:
     audio_model: AudioMouthModel
     library: MouthLibrary
     rest_shape: np.ndarray  # mouth features at rest (silent, lips together)
+    pause_shape: np.ndarray  # mouth features in a short pause between phrases
     base_landmarks: np.ndarray | None = None  # L x 478 x 2 for each frame of base.mp4
     base_path: Path | None = None
     manifest: dict = field(default_factory=dict)
@@ -66,6 +67,7 @@ class Clone:
                 "lib_boxes": self.library.boxes,
                 "lib_jpeg_lengths": lengths,
                 "rest_shape": self.rest_shape,
+                "pause_shape": self.pause_shape,
                 "base_landmarks": self.base_landmarks.astype(np.float32),
             }
             np.savez_compressed(tmp / "model.npz", **arrays)
@@ -120,6 +122,7 @@ def load_clone(clone_dir: Path) -> Clone:
         audio_model=AudioMouthModel.from_arrays(arrays),
         library=library,
         rest_shape=arrays["rest_shape"],
+        pause_shape=arrays["pause_shape"],
         base_landmarks=arrays["base_landmarks"],
         base_path=clone_dir / "base.mp4",
         manifest=manifest,

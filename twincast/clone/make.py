@@ -6,6 +6,8 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from twincast import __version__
 from twincast.clone.base_loop import choose_loop, write_loop
 from twincast.clone.build import build_clone
@@ -32,7 +34,8 @@ def make_clone(footage: Path, consent_path: Path, out_dir: Path, progress: Progr
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".twincast-build-", dir=out_dir.parent) as tmp:
         with progress.step("cutting the idle loop"):
-            start, end = choose_loop(built.track.valid, built.speaking, fps)
+            closed = np.nan_to_num(built.opening, nan=np.inf) <= built.clone.space.open_threshold
+            start, end = choose_loop(built.track.valid, built.speaking, closed, fps)
             base_path = Path(tmp) / "base.mp4"
             built.clone.base_landmarks = write_loop(info, built.track.first_index, start, end, built.track.landmarks, base_path)
         report = make_report(built, fps, progress.warnings)

@@ -14,11 +14,13 @@ def interocular(points: np.ndarray) -> float:
 
 
 def mouth_opening(points: np.ndarray) -> float:
-    """Mean inner-lip gap divided by the inter-ocular distance (scale-free)."""
-    upper = points[ix.INNER_GAP_PAIRS[:, 0], :2]
-    lower = points[ix.INNER_GAP_PAIRS[:, 1], :2]
-    gap = np.linalg.norm(lower - upper, axis=1).mean()
-    return float(gap / max(interocular(points), 1e-6))
+    """Mean inner-lip gap divided by the inter-ocular distance, both measured in
+    3-D (mediapipe's z is in the same units as x): a ratio of 3-D distances does
+    not change when the head nods or turns, so the opening is the mouth's own."""
+    p = points[:, :3] if points.shape[1] >= 3 else points[:, :2]
+    gap = np.linalg.norm(p[ix.INNER_GAP_PAIRS[:, 1]] - p[ix.INNER_GAP_PAIRS[:, 0]], axis=1).mean()
+    iod = np.linalg.norm(p[ix.EYE_LEFT].mean(axis=0) - p[ix.EYE_RIGHT].mean(axis=0))
+    return float(gap / max(iod, 1e-6))
 
 
 def similarity_fit(src: np.ndarray, dst: np.ndarray) -> np.ndarray:

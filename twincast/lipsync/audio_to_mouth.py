@@ -15,7 +15,15 @@ import numpy as np
 
 from twincast.lipsync.audio_features import ENCODER_HZ
 
-CONTEXT_OFFSETS = tuple(range(-12, 21, 4))  # encoder frames (20 ms): 240 ms before to 400 ms after
+# Windows of encoder frames (20 ms each) around a video frame; the mouth leads
+# the sound, so they reach further ahead than back. People differ in how much
+# past context helps, so each clone picks its window on its own held-out footage.
+CONTEXT_CHOICES = (
+    tuple(range(0, 17, 2)),  # the frame itself to 320 ms after
+    tuple(range(-2, 15, 2)),  # 40 ms before to 280 ms after
+    tuple(range(-6, 19, 3)),
+    tuple(range(-12, 21, 4)),  # 240 ms before to 400 ms after
+)
 RIDGE_GRID = np.array([1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0])
 HOLDOUT_FRACTION = 0.2
 MAX_GAIN = 2.0
@@ -76,17 +84,24 @@ class _RidgePath:
 
 
 def fit_audio_mouth(feats: np.ndarray, fps: float, targets: np.ndarray, valid: np.ndarray) -> AudioMouthModel:
-    """targets: n_frames x F mouth features (NaN rows where untracked)."""
+    """targets: n_frames x F mouth features (NaN rows where untracked), opening first."""
     n = len(targets)
-    x_all = design(feats, fps, n, CONTEXT_OFFSETS).astype(np.float64)
     t_mean = np.nanmean(targets[valid], axis=0)
     t_std = np.nanstd(targets[valid], axis=0) + 1e-9
-    x, y = x_all[valid], (targets[valid] - t_mean) / t_std
-    split = int((1 - HOLDOUT_FRACTION) * len(x))
-    path = _RidgePath(x[:split], y[:split])
-    errors = np.stack([((x[split:] @ path.weights(np.full(y.shape[1], lam)) - y[split:]) ** 2).mean(axis=0) for lam in RIDGE_GRID])
-    lam = RIDGE_GRID[np.argmin(errors, axis=0)]
-    held = x[split:] @ path.weights(lam)
+    y = (targets[valid] - t_mean) / t_std
+    split = int((1 - HOLDOUT_FRACTION) * len(y))
+    best = None
+    for offsets in CONTEXT_CHOICES:
+        x = design(feats, fps, n, offsets).astype(np.float64)[valid]
+        path = _RidgePath(x[:split], y[:split])
+        errors = np.stack([((x[split:] @ path.weights(np.full(y.shape[1], lam)) - y[split:]) ** 2).mean(axis=0) for lam in RIDGE_GRID])
+        lam = RIDGE_GRID[np.argmin(errors, axis=0)]
+        held = x[split:] @ path.weights(lam)
+        # The window is judged by how well it follows the opening on unseen footage.
+        score = np.corrcoef(held[:, 0], y[split:, 0])[0, 1]
+        if best is None or score > best[0]:
+            best = (score, offsets, x, lam, held)
+    _, offsets, x, lam, held = best
     gain = np.clip(y[split:].std(axis=0) / np.maximum(held.std(axis=0), 1e-9), 1.0, MAX_GAIN)
     w = _RidgePath(x, y).weights(lam)
     return AudioMouthModel(
@@ -94,5 +109,5 @@ def fit_audio_mouth(feats: np.ndarray, fps: float, targets: np.ndarray, valid: n
         target_mean=t_mean.astype(np.float32),
         target_std=t_std.astype(np.float32),
         gain=gain.astype(np.float32),
-        offsets=np.asarray(CONTEXT_OFFSETS),
+        offsets=np.asarray(offsets),
     )

@@ -1,4 +1,10 @@
-"""Audio -> target mouth shape per output frame, closed and still in silence."""
+"""Audio -> target mouth shape per output frame, still in silence.
+
+Two kinds of silence: a pause between phrases, where the mouth holds the
+person's own pause posture (often slightly parted lips, learnt from the
+footage's silent frames), and real silence (idle, the end of a reply), where
+the mouth closes.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from twincast.lipsync.audio_features import encoder_features, speech_mask
 
 SMOOTH_FRAMES = 0.8  # coarticulation: a little smoothing, the features already span +-160 ms
 GATE_RAMP_FRAMES = 1.5  # how fast the mouth settles when the voice stops
+PAUSE_MAX_S = 0.7  # a silence between two stretches of speech up to this long is a pause
 
 
 def speech_gate(speaking: np.ndarray) -> np.ndarray:
@@ -20,9 +27,23 @@ def speech_gate(speaking: np.ndarray) -> np.ndarray:
     return np.where(near, np.maximum(gate, speaking), 0.0).clip(0, 1)
 
 
-def gate_to_rest(targets: np.ndarray, speaking: np.ndarray, rest: np.ndarray) -> np.ndarray:
+def pauses(speaking: np.ndarray, max_frames: int) -> np.ndarray:
+    """Silent frames in runs of at most max_frames with speech on both sides."""
+    out = np.zeros(len(speaking), bool)
+    edges = np.flatnonzero(np.diff(np.concatenate([[1], speaking.astype(np.int8), [1]])))
+    for start, end in zip(edges[::2], edges[1::2]):
+        if 0 < start and end < len(speaking) and end - start <= max_frames:
+            out[start:end] = True
+    return out
+
+
+def gate_to_rest(targets: np.ndarray, speaking: np.ndarray, rest: np.ndarray, pause: np.ndarray | None = None, fps: float = 25.0) -> np.ndarray:
     g = speech_gate(speaking)[:, None]
-    return g * targets + (1 - g) * rest[None, :]
+    still = np.repeat(rest[None, :], len(targets), axis=0)
+    if pause is not None:
+        short = gaussian_filter1d(pauses(speaking, int(PAUSE_MAX_S * fps)).astype(np.float32), GATE_RAMP_FRAMES)
+        still += short[:, None] * (pause - rest)[None, :]
+    return g * targets + (1 - g) * still
 
 
 def audio_mouth_track(clone: Clone, audio_16k: np.ndarray, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
@@ -31,4 +52,4 @@ def audio_mouth_track(clone: Clone, audio_16k: np.ndarray, n_frames: int) -> tup
     raw = clone.audio_model.predict(feats, clone.fps, n_frames)
     raw = gaussian_filter1d(raw, SMOOTH_FRAMES, axis=0, mode="nearest")
     speaking = speech_mask(audio_16k, clone.fps, n_frames)
-    return gate_to_rest(raw, speaking, clone.rest_shape), speaking
+    return gate_to_rest(raw, speaking, clone.rest_shape, clone.pause_shape, clone.fps), speaking
