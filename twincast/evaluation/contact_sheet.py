@@ -41,8 +41,12 @@ class ContactSheet:
         labels = np.full((sheet.shape[0], 90, 3), 255, np.uint8)
         for r, name in enumerate(self.rows):
             cv2.putText(labels, name, (6, r * TILE_PX + TILE_PX // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 1, cv2.LINE_AA)
-        image = np.ascontiguousarray(np.hstack([labels, sheet]))
-        # Rendered faces leave twincast only with the AI label on them.
-        Label(image.shape[1], image.shape[0], "en").stamp(image)
+        body = np.hstack([labels, sheet])
+        # Rendered faces leave twincast only with the AI label on them; it sits
+        # on a header band so it hides no face.
+        label = Label(body.shape[1], body.shape[0], "en")
+        header = np.full((label.y1 + label.y0, body.shape[1], 3), 255, np.uint8)
+        image = np.ascontiguousarray(np.vstack([header, body]))
+        label.stamp(image)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
