@@ -56,12 +56,12 @@ def evaluate_clip(path: Path, train_fraction: float, progress: Progress, contact
     if tail.valid.sum() < 10:
         raise TwincastError(f"{path.name}: the face is lost in the held-out part", "evaluate footage where the face stays in view")
     base_points = fill_landmarks(real_points)[:, :, :2]
-    targets, _ = audio_mouth_track(clone, tail_audio, n_tail)
+    targets, speaking = audio_mouth_track(clone, tail_audio, n_tail)
     train_rms = frame_rms(built.audio, SAMPLE_RATE_HZ, fps, len(built.opening))
     energy = EnergyDriver(train_rms, built.opening, built.features)
     tail_rms = frame_rms(tail_audio, SAMPLE_RATE_HZ, fps, n_tail)
     paths = {
-        "clone": choose_mouths(clone, targets, base_points),
+        "clone": choose_mouths(clone, targets, base_points, speaking),
         "frozen": frozen_path(clone, n_tail),
         "energy": choose_mouths(clone, energy.targets(tail_rms), base_points),
     }

@@ -12,6 +12,7 @@ import numpy as np
 
 from twincast.clone.clone import Clone
 from twincast.face.shape import pose_proxy
+from twincast.lipsync.mouth_track import speech_gate
 from twincast.lipsync.retrieval import choose_frames
 
 # Weight of a one-standard-deviation head-pose mismatch against mouth-feature
@@ -21,12 +22,14 @@ from twincast.lipsync.retrieval import choose_frames
 POSE_WEIGHT = 1.5
 
 
-def choose_mouths(clone: Clone, targets: np.ndarray, base_points: np.ndarray) -> np.ndarray:
-    """targets: T x F mouth features; base_points: T x 478 x 2 landmarks of the frames pasted on."""
+def choose_mouths(clone: Clone, targets: np.ndarray, base_points: np.ndarray, speaking: np.ndarray | None = None) -> np.ndarray:
+    """targets: T x F mouth features; base_points: T x 478 x 2 landmarks of the
+    frames pasted on; speaking: T voice activity (silent frames hold their mouth)."""
     lib = clone.library
     lib_pose = pose_proxy(lib.landmarks)
     pose_scale = (lib_pose.std(axis=0) + 1e-3) / POSE_WEIGHT
     scale = np.concatenate([clone.shape_scale, pose_scale])
     lib_features = np.hstack([lib.shapes, lib_pose])
     wanted = np.hstack([targets, pose_proxy(base_points)])
-    return choose_frames(wanted, lib_features, lib.frame_ids, scale)
+    stillness = None if speaking is None else 1.0 - speech_gate(speaking)
+    return choose_frames(wanted, lib_features, lib.frame_ids, scale, stillness=stillness)

@@ -26,10 +26,10 @@ MAX_AUDIO_SECONDS = 30 * 60
 
 def render_frames(clone: Clone, audio_16k: np.ndarray, n_frames: int, language: str = "en") -> Iterator[np.ndarray]:
     """Labelled frames of the clone saying the audio, over its idle loop."""
-    targets, _ = audio_mouth_track(clone, audio_16k, n_frames)
+    targets, speaking = audio_mouth_track(clone, audio_16k, n_frames)
     lib = clone.library
     loop = clone.base_landmarks
-    path = choose_mouths(clone, targets, loop[np.arange(n_frames) % len(loop)])
+    path = choose_mouths(clone, targets, loop[np.arange(n_frames) % len(loop)], speaking)
     base = BaseLoopReader(clone.base_path, loop)
     label = Label(clone.width, clone.height, language)
     for t in range(n_frames):

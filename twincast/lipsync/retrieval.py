@@ -13,6 +13,7 @@ N_CANDIDATES = 48
 HOLD_COST = 0.1  # showing the same frame again: a still mouth
 JUMP_COST = 0.1  # cutting to an unrelated frame
 SHAPE_JUMP_WEIGHT = 0.1
+STILL_JUMP_COST = 2.0
 # Costs tuned on oracle targets (the real tail's own shapes) and audio targets
 # of the four shared clips: oracle opening correlation ~0.9 with few holds.
 # Optional extra weight on the coefficients that vary most in the library
@@ -36,9 +37,18 @@ def _nearest(tgt: np.ndarray, lib: np.ndarray, k: int, block: int = 256) -> tupl
 
 
 def choose_frames(
-    targets: np.ndarray, shapes: np.ndarray, frame_ids: np.ndarray, scale: np.ndarray, emphasis: float = EMPHASIS
+    targets: np.ndarray,
+    shapes: np.ndarray,
+    frame_ids: np.ndarray,
+    scale: np.ndarray,
+    emphasis: float = EMPHASIS,
+    stillness: np.ndarray | None = None,
 ) -> np.ndarray:
-    """targets T x K, shapes M x K, scale K (per-coefficient spread) -> T library indices."""
+    """targets T x K, shapes M x K, scale K (per-coefficient spread) -> T library indices.
+
+    stillness (T, 0..1): where the mouth should rest (silence), cutting to
+    another frame costs STILL_JUMP_COST more, so the resting mouth is held
+    instead of hopping between equally good closed mouths (flicker)."""
     t_len = len(targets)
     if t_len == 0:
         return np.zeros(0, np.int64)
@@ -55,7 +65,8 @@ def choose_frames(
         prev, cur = cand[t - 1], cand[t]
         step = frame_ids[cur][None, :] - frame_ids[prev][:, None]
         jump = np.maximum(lib_sq[prev][:, None] + lib_sq[cur][None, :] - 2 * lib[prev] @ lib[cur].T, 0)
-        trans = np.where(step == 1, 0.0, np.where(step == 0, HOLD_COST, JUMP_COST + SHAPE_JUMP_WEIGHT * jump))
+        jump_cost = JUMP_COST + (STILL_JUMP_COST * stillness[t] if stillness is not None else 0.0)
+        trans = np.where(step == 1, 0.0, np.where(step == 0, HOLD_COST, jump_cost + SHAPE_JUMP_WEIGHT * jump))
         total = cost[:, None] + trans
         back[t] = np.argmin(total, axis=0)
         cost = total[back[t], np.arange(k)] + unary[t]
