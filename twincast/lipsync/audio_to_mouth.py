@@ -67,18 +67,26 @@ def design(feats: np.ndarray, fps: float, n_frames: int, offsets) -> np.ndarray:
 
 
 class _RidgePath:
-    """Ridge solutions for many penalties from one SVD (centred inputs, free bias)."""
+    """Ridge solutions for many penalties from one eigendecomposition (centred
+    inputs, free bias): of X'X when there are more frames than features, of
+    XX' otherwise, so neither memory nor time grows with the larger side squared."""
 
     def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
         self.x_mean = x[:, :-1].mean(axis=0)
         self.y_mean = y.mean(axis=0)
-        u, self.s, self.vt = np.linalg.svd(x[:, :-1] - self.x_mean, full_matrices=False)
-        self.uty = u.T @ (y - self.y_mean)
+        xc = x[:, :-1] - self.x_mean
+        yc = y - self.y_mean
+        if xc.shape[0] >= xc.shape[1]:
+            s2, v = np.linalg.eigh(xc.T @ xc)
+            self.basis, self.proj = v, v.T @ (xc.T @ yc)
+        else:
+            s2, u = np.linalg.eigh(xc @ xc.T)
+            self.basis, self.proj = xc.T @ u, u.T @ yc
+        self.s2 = np.maximum(s2, 0.0)
 
     def weights(self, lam: np.ndarray) -> np.ndarray:
         """lam: one penalty per output column -> (D + 1) x F with the bias last."""
-        shrink = self.s[:, None] / (self.s[:, None] ** 2 + lam[None, :])
-        w = self.vt.T @ (shrink * self.uty)
+        w = self.basis @ (self.proj / (self.s2[:, None] + lam[None, :]))
         bias = self.y_mean - self.x_mean @ w
         return np.vstack([w, bias[None, :]])
 

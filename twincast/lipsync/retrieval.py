@@ -13,13 +13,9 @@ N_CANDIDATES = 48
 HOLD_COST = 0.1  # showing the same frame again: a still mouth
 JUMP_COST = 0.1  # cutting to an unrelated frame
 SHAPE_JUMP_WEIGHT = 0.1
-STILL_JUMP_COST = 2.0
+STILL_JUMP_COST = 2.0  # extra cost of a cut where the mouth should rest
 # Costs tuned on oracle targets (the real tail's own shapes) and audio targets
 # of the four shared clips: oracle opening correlation ~0.9 with few holds.
-# Optional extra weight on the coefficients that vary most in the library
-# (1 undoes the caller's half-whitening). It tracks the opening better but
-# picks parted lips for the rest shape on some clips, so it is off.
-EMPHASIS = 0.0
 
 
 def _nearest(tgt: np.ndarray, lib: np.ndarray, k: int, block: int = 256) -> tuple[np.ndarray, np.ndarray]:
@@ -41,7 +37,6 @@ def choose_frames(
     shapes: np.ndarray,
     frame_ids: np.ndarray,
     scale: np.ndarray,
-    emphasis: float = EMPHASIS,
     stillness: np.ndarray | None = None,
 ) -> np.ndarray:
     """targets T x K, shapes M x K, scale K (per-coefficient spread) -> T library indices.
@@ -52,8 +47,6 @@ def choose_frames(
     t_len = len(targets)
     if t_len == 0:
         return np.zeros(0, np.int64)
-    weight = np.maximum((shapes / scale).std(axis=0), 1e-9) ** emphasis
-    scale = scale / (weight / weight.mean())
     lib = (shapes / scale).astype(np.float32)
     tgt = (targets / scale).astype(np.float32)
     lib_sq = (lib**2).sum(-1)
