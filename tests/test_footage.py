@@ -11,9 +11,9 @@ from twincast.errors import TwincastError
 from twincast.media.footage import iter_frames, probe_footage, require_clone_footage
 
 
-def _write_video(path, n, size=(64, 48), fps=25, pts=None, audio=False):
+def _write_video(path, n, size=(64, 48), fps=25, pts=None, audio=False, codec="libx264"):
     with av.open(str(path), "w") as c:
-        s = c.add_stream("libx264", rate=fps)
+        s = c.add_stream(codec, rate=fps)
         s.width, s.height = size
         s.pix_fmt = "yuv420p"
         s.time_base = Fraction(1, 1000) if pts is not None else Fraction(1, fps)
@@ -113,3 +113,19 @@ def test_a_still_image_is_named_as_such(tmp_path):
     cv2.imwrite(str(still), np.zeros((64, 64, 3), np.uint8))
     with pytest.raises(TwincastError, match="still image"):
         probe_footage(still)
+
+
+def test_hevc_footage_decodes_like_h264(tmp_path):
+    hevc = tmp_path / "hevc.mp4"
+    _write_video(hevc, 30, size=(96, 64), codec="libx265")
+    info = probe_footage(hevc)
+    assert info.video_codec == "hevc"
+    frames = list(iter_frames(info))
+    assert len(frames) == 30 and frames[0].rgb.shape == (64, 96, 3)
+
+
+def test_audio_only_file_is_named_as_such(tmp_path):
+    wav = tmp_path / "voice.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=duration=1", str(wav)], check=True)
+    with pytest.raises(TwincastError, match="no video track"):
+        probe_footage(wav)
