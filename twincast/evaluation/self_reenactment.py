@@ -19,7 +19,7 @@ from twincast.evaluation import metrics as m
 from twincast.evaluation.baselines import EnergyDriver, frozen_path
 from twincast.evaluation.contact_sheet import ContactSheet
 from twincast.face.landmarks import LandmarkTracker
-from twincast.face.shape import mouth_opening
+from twincast.face.shape import mouth_opening, pose_proxy
 from twincast.lipsync.audio_features import SAMPLE_RATE_HZ, speech_mask
 from twincast.lipsync.compositor import composite
 from twincast.lipsync.mouth_track import audio_mouth_track
@@ -55,15 +55,15 @@ def evaluate_clip(path: Path, train_fraction: float, progress: Progress, contact
     n_tail = len(real_points)
     if tail.valid.sum() < 10:
         raise TwincastError(f"{path.name}: the face is lost in the held-out part", "evaluate footage where the face stays in view")
-    base_points = fill_landmarks(real_points)[:, :, :2]
+    base_pose = pose_proxy(fill_landmarks(real_points))
     targets, speaking = audio_mouth_track(clone, tail_audio, n_tail)
     train_rms = frame_rms(built.audio, SAMPLE_RATE_HZ, fps, len(built.opening))
     energy = EnergyDriver(train_rms, built.opening, built.features)
     tail_rms = frame_rms(tail_audio, SAMPLE_RATE_HZ, fps, n_tail)
     paths = {
-        "clone": choose_mouths(clone, targets, base_points, speaking),
+        "clone": choose_mouths(clone, targets, base_pose, speaking),
         "frozen": frozen_path(clone, n_tail),
-        "energy": choose_mouths(clone, energy.targets(tail_rms), base_points),
+        "energy": choose_mouths(clone, energy.targets(tail_rms), base_pose),
     }
 
     lib = clone.library

@@ -22,14 +22,14 @@ from twincast.lipsync.retrieval import choose_frames
 POSE_WEIGHT = 1.5
 
 
-def choose_mouths(clone: Clone, targets: np.ndarray, base_points: np.ndarray, speaking: np.ndarray | None = None) -> np.ndarray:
-    """targets: T x F mouth features; base_points: T x 478 x 2 landmarks of the
-    frames pasted on; speaking: T voice activity (silent frames hold their mouth)."""
+def choose_mouths(clone: Clone, targets: np.ndarray, base_pose: np.ndarray, speaking: np.ndarray | None = None) -> np.ndarray:
+    """targets: T x F mouth features; base_pose: T x 2 head pose (face.shape.pose_proxy)
+    of the frames pasted on; speaking: T voice activity (silent frames hold their mouth)."""
     lib = clone.library
     lib_pose = pose_proxy(lib.landmarks)
     pose_scale = (lib_pose.std(axis=0) + 1e-3) / POSE_WEIGHT
     scale = np.concatenate([clone.shape_scale, pose_scale])
     lib_features = np.hstack([lib.shapes, lib_pose])
-    wanted = np.hstack([targets, pose_proxy(base_points)])
+    wanted = np.hstack([targets, base_pose])
     stillness = None if speaking is None else 1.0 - speech_gate(speaking)
     return choose_frames(wanted, lib_features, lib.frame_ids, scale, stillness=stillness)

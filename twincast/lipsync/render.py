@@ -12,6 +12,7 @@ import numpy as np
 from twincast.clone.base_loop import BaseLoopReader
 from twincast.clone.clone import Clone, load_clone
 from twincast.errors import TwincastError
+from twincast.face.shape import pose_proxy
 from twincast.lipsync.audio_features import SAMPLE_RATE_HZ
 from twincast.lipsync.compositor import composite
 from twincast.lipsync.mouth_track import audio_mouth_track
@@ -29,7 +30,7 @@ def render_frames(clone: Clone, audio_16k: np.ndarray, n_frames: int, language: 
     targets, speaking = audio_mouth_track(clone, audio_16k, n_frames)
     lib = clone.library
     loop = clone.base_landmarks
-    path = choose_mouths(clone, targets, loop[np.arange(n_frames) % len(loop)], speaking)
+    path = choose_mouths(clone, targets, pose_proxy(loop)[np.arange(n_frames) % len(loop)], speaking)
     base = BaseLoopReader(clone.base_path, loop)
     label = Label(clone.width, clone.height, language)
     for t in range(n_frames):
