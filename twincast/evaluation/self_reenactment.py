@@ -20,7 +20,7 @@ from twincast.evaluation.baselines import EnergyDriver, frozen_path
 from twincast.evaluation.contact_sheet import ContactSheet
 from twincast.face.landmarks import LandmarkTracker
 from twincast.face.shape import mouth_opening, pose_proxy
-from twincast.lipsync.audio_features import SAMPLE_RATE_HZ, speech_mask
+from twincast.lipsync.audio_features import SAMPLE_RATE_HZ
 from twincast.lipsync.compositor import composite
 from twincast.lipsync.mouth_track import audio_mouth_track
 from twincast.lipsync.mouth_choice import choose_mouths
@@ -113,7 +113,7 @@ def evaluate_clip(path: Path, train_fraction: float, progress: Progress, contact
             tracker.close()
     used_idx = np.array(used)
     real = np.array(real_open)
-    silent = ~speech_mask(tail_audio, fps, n_tail)[used_idx]
+    silent = ~speaking[used_idx]
     threshold = clone.space.open_threshold
     methods = {}
     for method in METHODS:
