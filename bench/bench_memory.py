@@ -35,9 +35,7 @@ print(json.dumps({"seconds": round(time.perf_counter() - t0, 1), "peak_rss_mb": 
 def main() -> int:
     import datetime as dt
 
-    from twincast.media.footage import sha256_file
-    from twincast.testing.synthetic_footage import make_talking_footage
-    from twincast.trust.consent import create_consent, save_consent
+    from twincast.testing.presenter import make_consented_presenter
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--short", type=float, default=40.0)
@@ -49,12 +47,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         for name, seconds in (("short", args.short), ("long", args.long)):
-            clip = tmp / f"{name}.mp4"
             t0 = time.perf_counter()
-            make_talking_footage(clip, seconds=seconds, fps=25, size=args.size, seed=5)
+            clip, consent = make_consented_presenter(tmp, now, name=name, seconds=seconds, fps=25, size=args.size, seed=5)
             made = time.perf_counter() - t0
-            consent = tmp / f"{name}.json"
-            save_consent(create_consent("Synthetic presenter", sha256_file(clip), ["video"], now.date() + dt.timedelta(days=1), "Synthetic presenter", now), consent)
             out = subprocess.run([sys.executable, "-c", CHILD, str(clip), str(consent), str(tmp / f"clone_{name}")], capture_output=True, text=True, check=True)
             row = json.loads(out.stdout.strip().splitlines()[-1])
             row.update({"footage_seconds": seconds, "file_mb": round(clip.stat().st_size / 1e6, 1), "made_seconds": round(made, 1)})

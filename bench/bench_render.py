@@ -31,11 +31,10 @@ def main() -> int:
     from twincast.clone.make import make_clone
     from twincast.lipsync import render
     from twincast.lipsync.audio_features import SAMPLE_RATE_HZ
-    from twincast.media.footage import sha256_file
     from twincast.media.mp4_writer import Mp4Writer
     from twincast.progress import Progress
-    from twincast.testing.synthetic_footage import make_talking_footage, synthesize_speech
-    from twincast.trust.consent import create_consent, save_consent
+    from twincast.testing.presenter import make_consented_presenter
+    from twincast.testing.synthetic_footage import synthesize_speech
     from twincast.trust.label import Label
 
     parser = argparse.ArgumentParser()
@@ -46,10 +45,7 @@ def main() -> int:
     now = dt.datetime.now(dt.timezone.utc)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        footage = tmp / "presenter.mp4"
-        make_talking_footage(footage, seconds=args.seconds, fps=args.fps, size=args.size, seed=11)
-        consent = tmp / "consent.json"
-        save_consent(create_consent("Synthetic presenter", sha256_file(footage), ["video"], now.date() + dt.timedelta(days=1), "Synthetic presenter", now), consent)
+        footage, consent = make_consented_presenter(tmp, now, seconds=args.seconds, fps=args.fps, size=args.size, seed=11)
         t0 = time.perf_counter()
         make_clone(footage, consent, tmp / "clone", Progress(enabled=False), now)
         build_s = time.perf_counter() - t0

@@ -16,11 +16,8 @@ import numpy as np
 from twincast.clone.make import make_clone
 from twincast.errors import TwincastError
 from twincast.lipsync.render import lipsync_file
-from twincast.media.footage import sha256_file
 from twincast.progress import Progress
-from twincast.trust.consent import create_consent, save_consent
 
-SYNTHETIC_PERSON = "Synthetic presenter (public-domain NASA portrait, animated by twincast)"
 SCRIPT = (
     "Hello everyone, and welcome to the live room. "
     "Today I am showing you our vacuum cup. It keeps drinks hot for twelve hours. "
@@ -29,17 +26,14 @@ SCRIPT = (
 
 
 def run_demo(footage: Path | None, consent: Path | None, out: Path, progress: Progress, now: dt.datetime) -> None:
-    from twincast.testing.synthetic_footage import make_talking_footage, synthesize_speech
+    from twincast.testing.presenter import make_consented_presenter
+    from twincast.testing.synthetic_footage import synthesize_speech
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     if footage is None:
-        footage = out / "footage.mp4"
         with progress.step("making synthetic footage (the public-domain astronaut portrait, talking)"):
-            make_talking_footage(footage, seconds=40.0, fps=25, size=512, seed=7)
-        consent = out / "consent.json"
-        record = create_consent(SYNTHETIC_PERSON, sha256_file(footage), ["live", "video"], now.date() + dt.timedelta(days=365), SYNTHETIC_PERSON, now)
-        save_consent(record, consent)
+            footage, consent = make_consented_presenter(out, now, name="footage", seconds=40.0, fps=25, size=512, seed=7)
     elif consent is None:
         raise TwincastError(
             "your own footage needs the depicted person's consent",
