@@ -29,9 +29,12 @@ class BuildResult:
     track: TrackResult
     audio: np.ndarray  # 16 kHz mono of the training span
     speaking: np.ndarray  # per training frame
-    opening: np.ndarray  # per training frame (NaN where untracked)
-    features: np.ndarray  # per training frame: opening, then shape coefficients
+    features: np.ndarray  # per training frame: opening, then shape coefficients (NaN where untracked)
     seconds: float
+
+    @property
+    def opening(self) -> np.ndarray:
+        return self.features[:, 0]
 
 
 def build_clone(info: FootageInfo, start_s: float, end_s: float, progress: Progress, keep_crops: bool = True) -> BuildResult:
@@ -72,7 +75,7 @@ def build_clone(info: FootageInfo, start_s: float, end_s: float, progress: Progr
         rest_shape=rest,
         pause_shape=pause,
     )
-    return BuildResult(clone, track, audio, speaking, opening, shapes, time.perf_counter() - t0)
+    return BuildResult(clone, track, audio, speaking, shapes, time.perf_counter() - t0)
 
 
 def rest_shape(shapes: np.ndarray, opening: np.ndarray, speaking: np.ndarray, closed: float, threshold: float) -> np.ndarray:

@@ -37,12 +37,10 @@ def pauses(speaking: np.ndarray, max_frames: int) -> np.ndarray:
     return out
 
 
-def gate_to_rest(targets: np.ndarray, speaking: np.ndarray, rest: np.ndarray, pause: np.ndarray | None = None, fps: float = 25.0) -> np.ndarray:
+def gate_to_rest(targets: np.ndarray, speaking: np.ndarray, rest: np.ndarray, pause: np.ndarray, fps: float) -> np.ndarray:
     g = speech_gate(speaking)[:, None]
-    still = np.repeat(rest[None, :], len(targets), axis=0)
-    if pause is not None:
-        short = gaussian_filter1d(pauses(speaking, int(PAUSE_MAX_S * fps)).astype(np.float32), GATE_RAMP_FRAMES)
-        still += short[:, None] * (pause - rest)[None, :]
+    short = gaussian_filter1d(pauses(speaking, int(PAUSE_MAX_S * fps)).astype(np.float32), GATE_RAMP_FRAMES)
+    still = rest[None, :] + short[:, None] * (pause - rest)[None, :]
     return g * targets + (1 - g) * still
 
 
