@@ -5,8 +5,8 @@
 #
 # 1. apt packages, only those missing (apt-get update runs once, only if something must be installed)
 # 2. .venv with Python 3.11
-# 3. pip install -c constraints.txt -e '.[test]', skipped while the stamp
-#    .venv/.installed-<sha256(pyproject.toml + constraints.txt)> is present.
+# 3. pip install -c constraints.txt -e '.[test]' and --no-deps -r requirements-nodeps.txt, skipped
+#    while the stamp .venv/.installed-<sha256(pyproject.toml + constraints.txt + requirements-nodeps.txt)> is present.
 #
 # Runs as root (CI) or through sudo when available. Set TWINCAST_SKIP_APT=1 to skip step 1.
 set -euo pipefail
@@ -113,7 +113,7 @@ fi
 # ---------------------------------------------------------------------------
 # 3. Python packages, skipped when the stamp is current
 # ---------------------------------------------------------------------------
-hash="$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)"
+hash="$(cat pyproject.toml constraints.txt requirements-nodeps.txt | sha256sum | cut -c1-16)"
 stamp="$VENV/.installed-$hash"
 if [ -f "$stamp" ]; then
     log "python packages up to date ($stamp)"
@@ -121,6 +121,8 @@ else
     log "installing python packages (-c constraints.txt -e '$PIP_SPEC')"
     "$VENV/bin/python" -m pip install --no-input --disable-pip-version-check \
         -c constraints.txt -e "$PIP_SPEC"
+    "$VENV/bin/python" -m pip install --no-input --disable-pip-version-check \
+        --no-deps -r requirements-nodeps.txt
     rm -f "$VENV"/.installed-*
     touch "$stamp"
 fi

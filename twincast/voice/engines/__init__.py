@@ -1,0 +1,1 @@
+"""Speech engines: one module each, one small contract (voice.engines.base)."""
