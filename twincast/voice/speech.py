@@ -52,6 +52,7 @@ class SpeechChunk:
     lang: str
     engine: str
     pause_after: bool = True
+    clause: int = 0  # which clause of the utterance (voice.clauses) this chunk belongs to
 
     @property
     def end_pts(self) -> int:

