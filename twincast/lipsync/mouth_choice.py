@@ -13,6 +13,7 @@ import numpy as np
 from twincast.clone.clone import Clone
 from twincast.face.shape import pose_proxy
 from twincast.lipsync.mouth_track import speech_gate
+from twincast.lipsync.phone_track import class_pools
 from twincast.lipsync.retrieval import choose_frames
 
 # Weight of a one-standard-deviation head-pose mismatch against mouth-feature
@@ -22,9 +23,18 @@ from twincast.lipsync.retrieval import choose_frames
 POSE_WEIGHT = 1.5
 
 
-def choose_mouths(clone: Clone, targets: np.ndarray, base_pose: np.ndarray, speaking: np.ndarray | None = None) -> np.ndarray:
+def choose_mouths(
+    clone: Clone,
+    targets: np.ndarray,
+    base_pose: np.ndarray,
+    speaking: np.ndarray | None = None,
+    classes: np.ndarray | None = None,
+) -> np.ndarray:
     """targets: T x F mouth features; base_pose: T x 2 head pose (face.shape.pose_proxy)
-    of the frames pasted on; speaking: T voice activity (silent frames hold their mouth)."""
+    of the frames pasted on; speaking: T voice activity (silent frames hold their mouth);
+    classes: T phone classes (lipsync.phone_track): a bilabial frame only gets a
+    closed library mouth, an open vowel an open one, silence a still one, because
+    a target alone is only a preference and the nearest mouth can miss the class."""
     lib = clone.library
     lib_pose = pose_proxy(lib.landmarks)
     pose_scale = (lib_pose.std(axis=0) + 1e-3) / POSE_WEIGHT
@@ -32,4 +42,12 @@ def choose_mouths(clone: Clone, targets: np.ndarray, base_pose: np.ndarray, spea
     lib_features = np.hstack([lib.shapes, lib_pose])
     wanted = np.hstack([targets, base_pose])
     stillness = None if speaking is None else 1.0 - speech_gate(speaking)
-    return choose_frames(wanted, lib_features, lib.frame_ids, scale, stillness=stillness)
+    frame_pool = pools = None
+    if classes is not None:
+        by_class = class_pools(clone)
+        order = list(by_class)
+        pools = np.stack([by_class[c] for c in order])
+        lookup = np.full(max(order + [int(classes.max(initial=0))]) + 1, -1, np.int64)
+        lookup[order] = np.arange(len(order))
+        frame_pool = lookup[classes]
+    return choose_frames(wanted, lib_features, lib.frame_ids, scale, stillness=stillness, frame_pool=frame_pool, pools=pools)

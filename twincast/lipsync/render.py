@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -25,19 +25,69 @@ from twincast.trust.label import Label
 MAX_AUDIO_SECONDS = 30 * 60
 
 
+def base_pose(clone: Clone, n_frames: int) -> np.ndarray:
+    """Head pose of the idle-loop frame each output frame is pasted on."""
+    loop = clone.base_landmarks
+    return pose_proxy(loop)[np.arange(n_frames) % len(loop)]
+
+
+def frames_for_path(clone: Clone, path: np.ndarray, language: str = "en") -> Iterator[np.ndarray]:
+    """Labelled frames: library mouth path[t] over idle-loop frame t. Every
+    driver (audio, phones) goes through here, so every frame gets the label."""
+    lib = clone.library
+    base = BaseLoopReader(clone.base_path, clone.base_landmarks)
+    label = Label(clone.width, clone.height, language)
+    for j in path:
+        frame, points = base.next()
+        composite(frame, points, lib.crop(int(j)), lib.landmarks[int(j)])
+        yield label.stamp(frame)
+
+
 def render_frames(clone: Clone, audio_16k: np.ndarray, n_frames: int, language: str = "en") -> Iterator[np.ndarray]:
     """Labelled frames of the clone saying the audio, over its idle loop."""
     targets, speaking = audio_mouth_track(clone, audio_16k, n_frames)
-    lib = clone.library
-    loop = clone.base_landmarks
-    path = choose_mouths(clone, targets, pose_proxy(loop)[np.arange(n_frames) % len(loop)], speaking)
-    base = BaseLoopReader(clone.base_path, loop)
-    label = Label(clone.width, clone.height, language)
-    for t in range(n_frames):
-        frame, points = base.next()
-        j = int(path[t])
-        composite(frame, points, lib.crop(j), lib.landmarks[j])
-        yield label.stamp(frame)
+    path = choose_mouths(clone, targets, base_pose(clone, n_frames), speaking)
+    return frames_for_path(clone, path, language)
+
+
+def write_video(
+    out_path: Path, clone: Clone, frames: Iterable[np.ndarray], n_frames: int, audio_48k: Iterable[np.ndarray], progress: Progress
+) -> Path:
+    """The frames and the audio (blocks at AUDIO_RATE_HZ, any sizes) into one
+    MP4, interleaved: the audio up to the end of each frame goes in beside it,
+    so players never buffer far and a long file needs no whole-audio copy."""
+    feed = _AudioFeed(iter(audio_48k))
+    with Mp4Writer(out_path, clone.width, clone.height, clone.fps) as writer:
+        written = 0
+        with progress.bar("rendering", total=n_frames, unit="frame") as advance:
+            for t, frame in enumerate(frames):
+                writer.write_frame(frame)
+                upto = int(round((t + 1) * AUDIO_RATE_HZ / clone.fps))
+                writer.write_audio(feed.take(upto - written))
+                written = upto
+                advance(1)
+        writer.write_audio(feed.rest())
+    return Path(out_path)
+
+
+class _AudioFeed:
+    """Hands out the next n samples of a stream of blocks."""
+
+    def __init__(self, blocks: Iterator[np.ndarray]) -> None:
+        self._blocks = blocks
+        self._buf = np.zeros(0, np.float32)
+
+    def take(self, n: int) -> np.ndarray:
+        while len(self._buf) < n:
+            block = next(self._blocks, None)
+            if block is None:
+                break
+            self._buf = np.concatenate([self._buf, np.asarray(block, np.float32)])
+        out, self._buf = self._buf[: max(n, 0)], self._buf[max(n, 0) :]
+        return out
+
+    def rest(self) -> np.ndarray:
+        return np.concatenate([self._buf, *[np.asarray(b, np.float32) for b in self._blocks]])
 
 
 def check_clone_usable(clone: Clone, use: str, today: dt.date) -> None:
@@ -60,15 +110,4 @@ def lipsync_file(clone_dir: Path, audio_path: Path, out_path: Path, progress: Pr
         raise TwincastError(f"{Path(audio_path).name} is {duration / 60:.0f} minutes long", f"split it into parts under {MAX_AUDIO_SECONDS // 60} minutes")
     audio_out = load_audio(audio_path, AUDIO_RATE_HZ)
     n_frames = int(math.ceil(duration * clone.fps))
-    with Mp4Writer(out_path, clone.width, clone.height, clone.fps) as writer:
-        written = 0
-        with progress.bar("rendering", total=n_frames, unit="frame") as advance:
-            for t, frame in enumerate(render_frames(clone, audio_16k, n_frames, language)):
-                writer.write_frame(frame)
-                # Interleave: the audio up to the end of this frame goes in beside it.
-                upto = min(len(audio_out), int(round((t + 1) * AUDIO_RATE_HZ / clone.fps)))
-                writer.write_audio(audio_out[written:upto])
-                written = upto
-                advance(1)
-        writer.write_audio(audio_out[written:])
-    return Path(out_path)
+    return write_video(out_path, clone, render_frames(clone, audio_16k, n_frames, language), n_frames, [audio_out], progress)

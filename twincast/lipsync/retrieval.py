@@ -18,7 +18,12 @@ STILL_JUMP_COST = 2.0  # extra cost of a cut where the mouth should rest
 # of the four shared clips: oracle opening correlation ~0.9 with few holds.
 
 
-def _nearest(tgt: np.ndarray, lib: np.ndarray, k: int, block: int = 256) -> tuple[np.ndarray, np.ndarray]:
+OUTSIDE_POOL_COST = 1e6  # a mouth outside the frame's pool: never chosen while one inside is a candidate
+
+
+def _nearest(
+    tgt: np.ndarray, lib: np.ndarray, k: int, block: int = 256, frame_pool: np.ndarray | None = None, pools: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """k nearest library shapes per target, in blocks so memory stays bounded for long audio."""
     cand = np.zeros((len(tgt), k), np.int64)
     unary = np.zeros((len(tgt), k), np.float32)
@@ -26,6 +31,11 @@ def _nearest(tgt: np.ndarray, lib: np.ndarray, k: int, block: int = 256) -> tupl
     for a in range(0, len(tgt), block):
         t = tgt[a : a + block]
         dist = (t**2).sum(-1)[:, None] + lib_sq[None, :] - 2 * t @ lib.T
+        if frame_pool is not None:
+            for p, allowed in enumerate(pools):
+                rows = np.flatnonzero(frame_pool[a : a + block] == p)
+                if len(rows):
+                    dist[np.ix_(rows, np.flatnonzero(~allowed))] += OUTSIDE_POOL_COST
         idx = np.argpartition(dist, k - 1, axis=1)[:, :k]
         cand[a : a + block] = idx
         unary[a : a + block] = np.maximum(np.take_along_axis(dist, idx, axis=1), 0)
@@ -38,12 +48,18 @@ def choose_frames(
     frame_ids: np.ndarray,
     scale: np.ndarray,
     stillness: np.ndarray | None = None,
+    frame_pool: np.ndarray | None = None,
+    pools: np.ndarray | None = None,
 ) -> np.ndarray:
     """targets T x K, shapes M x K, scale K (per-coefficient spread) -> T library indices.
 
     stillness (T, 0..1): where the mouth should rest (silence), cutting to
     another frame costs STILL_JUMP_COST more, so the resting mouth is held
-    instead of hopping between equally good closed mouths (flicker)."""
+    instead of hopping between equally good closed mouths (flicker).
+
+    frame_pool (T, int) and pools (P x M bool): frame t may only show library
+    mouths in pools[frame_pool[t]] (-1: any), e.g. closed mouths on a /b/.
+    Each pool must hold at least one mouth."""
     t_len = len(targets)
     if t_len == 0:
         return np.zeros(0, np.int64)
@@ -51,7 +67,7 @@ def choose_frames(
     tgt = (targets / scale).astype(np.float32)
     lib_sq = (lib**2).sum(-1)
     k = min(N_CANDIDATES, len(lib))
-    cand, unary = _nearest(tgt, lib, k)
+    cand, unary = _nearest(tgt, lib, k, frame_pool=frame_pool, pools=pools)
     cost = unary[0].copy()
     back = np.zeros((t_len, k), np.int64)
     for t in range(1, t_len):
@@ -63,6 +79,9 @@ def choose_frames(
         total = cost[:, None] + trans
         back[t] = np.argmin(total, axis=0)
         cost = total[back[t], np.arange(k)] + unary[t]
+        # Only differences matter; keeping the minimum at 0 keeps float32
+        # precise over an hour of frames (and next to OUTSIDE_POOL_COST).
+        cost -= cost.min()
     path = np.zeros(t_len, np.int64)
     j = int(np.argmin(cost))
     for t in range(t_len - 1, -1, -1):
