@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from twincast.cli import main
-from twincast.trust.audio_label import RHYTHM, tone_rhythm, with_disclosure
+from twincast.trust.audio_label import AFTER_S, RHYTHM, tone_rhythm, with_disclosure
 from twincast.voice.clauses import Clause, clauses, resolve_lang
 from twincast.voice.engines.base import EngineError
 from twincast.voice.engines.piper_en import PiperEnglish
@@ -188,7 +188,8 @@ def test_spoken_disclosure_comes_first(voice):
     pcm, phones = speak_all(voice, "你好")
     with_notice, shifted = with_disclosure("spoken", "zh", voice, pcm, phones)
     notice = len(with_notice) - len(pcm)
-    assert notice > 1.5 * voice.rate  # 本内容由人工智能生成 at normal speed
+    per_minute = 10 / ((notice / voice.rate - AFTER_S) / 60)  # 本内容由人工智能生成: 10 characters
+    assert 120 <= per_minute <= 165, per_minute  # DESIGN.md: 120-160 characters per minute
     assert np.array_equal(with_notice[notice:], pcm)
     assert shifted[-1].end == phones[-1].end + notice
     with pytest.raises(Exception, match="cannot be turned off"):

@@ -8,6 +8,7 @@ voice mid-sentence sounds like a second speaker."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Literal
 
 import numpy as np
@@ -22,6 +23,7 @@ SHORT_S, LONG_S, GAP_S = 0.15, 0.45, 0.12
 RHYTHM = (SHORT_S, LONG_S, SHORT_S, SHORT_S)
 TONE_LEVEL = 0.3
 AFTER_S = 0.3  # silence between the notice and the content
+ZH_CHARS_PER_MINUTE = 150  # DESIGN.md: 120-160 characters per minute
 
 
 def tone_rhythm(rate: int) -> np.ndarray:
@@ -41,8 +43,6 @@ def tone_rhythm(rate: int) -> np.ndarray:
 
 def disclosure(form: str, lang: str, voice, rate: int) -> tuple[np.ndarray, list[Phone]]:  # noqa: ANN001 - voice.stream.Voice
     """The notice as samples at `rate` (with its phones when spoken), then AFTER_S of silence."""
-    from twincast.voice.stream import speak_all
-
     if form not in FORMS:
         from twincast.errors import TwincastError
 
@@ -50,10 +50,27 @@ def disclosure(form: str, lang: str, voice, rate: int) -> tuple[np.ndarray, list
     if form == "tone":
         pcm, phones = tone_rhythm(rate), []
     else:
-        pcm, phones = speak_all(voice, SPOKEN["zh" if lang == "zh" else "en"], lang="zh" if lang == "zh" else "en")
         assert voice.rate == rate, "the voice speaks at the rate the notice is wanted in"
+        pcm, phones = _spoken(voice, "zh" if lang == "zh" else "en")
     tail = np.zeros(int(AFTER_S * rate), np.float32)
     return np.concatenate([pcm, tail]), phones + [Phone("sil", len(pcm), len(pcm) + len(tail), lang)]
+
+
+def _spoken(voice, lang: str) -> tuple[np.ndarray, list[Phone]]:  # noqa: ANN001
+    """The spoken notice; in Mandarin no faster than ZH_CHARS_PER_MINUTE, so
+    it is clearly understood (the engine's natural pace is ~250 per minute)."""
+    from twincast.voice.stream import speak_all  # the voice imports this module's siblings
+
+    text = SPOKEN[lang]
+    pcm, phones = speak_all(voice, text, lang=lang)
+    if lang == "zh":
+        chars = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        spoken_s = sum(p.end - p.start for p in phones if p.symbol != "sil") / voice.rate
+        wanted_s = chars * 60 / ZH_CHARS_PER_MINUTE
+        if spoken_s < 0.95 * wanted_s:
+            slower = dataclasses.replace(voice, speed=max(0.5, voice.speed * spoken_s / wanted_s), transform=voice.transform)
+            pcm, phones = speak_all(slower, text, lang=lang)
+    return pcm, phones
 
 
 def with_disclosure(form: str, lang: str, voice, pcm: np.ndarray, phones: list[Phone]) -> tuple[np.ndarray, list[Phone]]:  # noqa: ANN001
