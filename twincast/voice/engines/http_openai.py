@@ -93,7 +93,7 @@ class Http:
         while True:
             if time.monotonic() > deadline:
                 raise TimeoutError("deadline passed while reading the answer")
-            part = response.read(65536)
+            part = response.read1(65536)  # what has arrived; read() would wait for all 64 KiB
             if not part:
                 return b"".join(parts)
             total += len(part)
