@@ -17,7 +17,7 @@ PROFILE="${1:-test}"
 
 # Every Debian package the project needs, in one list. Later features add theirs here
 # (e.g. nginx libnginx-mod-rtmp libnginx-mod-stream chromium ngircd).
-APT_PACKAGES="ffmpeg espeak-ng sox fonts-wqy-microhei"
+APT_PACKAGES="ffmpeg espeak-ng sox fonts-wqy-microhei flite nginx libnginx-mod-rtmp libnginx-mod-stream openssl"
 
 case "$PROFILE" in
     test|demo|bench) ;;   # all profiles share APT_PACKAGES for now; add per-profile extras here if ever needed

@@ -7,13 +7,14 @@ from __future__ import annotations
 import base64
 import socket
 import struct
+import time
 
 import numpy as np
 import pytest
 
 from tests.fake_tts_servers import ERROR_TEXT, RATES, FakeTTSServer, float_wav, voice_like
 from twincast.errors import TwincastError
-from twincast.voice.engines import flite_en
+from twincast.voice.engines import flite_en, http_openai
 from twincast.voice.engines.base import EngineError
 from twincast.voice.engines.flite_en import FliteEnglish, parse_psdur
 from twincast.voice.engines.http_openai import OpenAISpeech, server_message
@@ -152,9 +153,11 @@ MISBEHAVIOUR = [
 def test_misbehaving_server_gives_a_clear_engine_error(server, mode, says, ref_clip):
     server.mode = mode
     engine = _engine(server.dialect, server.url, ref_clip, timeout_s=0.3 if mode in ("slow", "trickle") else 5.0)
+    started = time.monotonic()
     with pytest.raises(EngineError) as caught:
         engine.synthesize("Hello there", "en")
     assert says in caught.value.problem and caught.value.fix
+    assert time.monotonic() - started < 0.8  # a late server is given up on at the deadline, not after
     assert server.dialect in caught.value.problem or "nothing answers" in caught.value.problem
 
 
@@ -164,6 +167,7 @@ def test_random_bytes_typed_as_wav_and_error_text_are_refused_or_truncated(serve
     server.mode = "error"
     with pytest.raises(EngineError) as caught:
         engine.synthesize("Hello", "en")
+    assert ERROR_TEXT[:40] in caught.value.problem  # the server's own words, cut to a line
     assert len(caught.value.problem) < 300 and caught.value.problem.endswith("…")
     if server.dialect == "openai":  # a WAV was asked for; raw PCM cannot be told from noise
         server.mode = "noise"
@@ -175,6 +179,11 @@ def test_connection_refused_and_missing_key():
     with pytest.raises(EngineError, match="connection refused") as caught:
         OpenAISpeech(refused_url()).synthesize("Hello", "en")
     assert "start the voice server" in caught.value.fix
+    dead = OpenAISpeech(refused_url())
+    with pytest.raises(EngineError, match="connection refused"):
+        dead.synthesize("Hello", "en")
+    with pytest.raises(EngineError, match=r"skipped for 1\d s more \(nothing answers"):  # no wait per clause
+        dead.synthesize("Hello", "en")
     with pytest.raises(TwincastError, match="NO_SUCH_TTS_KEY"):
         engine_from_spec("openai:http://127.0.0.1:9?key_env=NO_SUCH_TTS_KEY")
 
@@ -226,7 +235,7 @@ class _Tone:
 
 
 @pytest.mark.parametrize("server", ["openai"], indirect=True)
-def test_voice_with_a_failing_plugin_speaks_through_the_fallback_and_counts(server):
+def test_voice_with_a_failing_plugin_speaks_through_the_fallback_and_counts(server, monkeypatch):
     plugin = OpenAISpeech(server.url, timeout_s=0.5)
     tone = _Tone()
     voice = Voice(engines={"en": plugin, "zh": plugin}, fallbacks={"en": tone, "zh": tone})
@@ -235,7 +244,15 @@ def test_voice_with_a_failing_plugin_speaks_through_the_fallback_and_counts(serv
     server.mode = "error"
     chunks = [c for c in voice.stream(text, "en") if c.engine != "pause"]
     assert chunks and {c.engine for c in chunks} == {"tone"} and voice.failures == len(chunks)
-    server.mode = "ok"  # the server is back: the next clause uses it again
+    server.mode = "ok"  # it answered (with an error), so it is not skipped: the next clause uses it again
+    assert {c.engine for c in voice.stream("Hello.", "en") if c.engine != "pause"} == {"openai"}
+    # A dropped connection skips the server for a while, then it is tried again.
+    monkeypatch.setattr(http_openai, "DOWN_S", 0.3)
+    server.mode = "drop"
+    assert {c.engine for c in voice.stream("Hello.", "en") if c.engine != "pause"} == {"tone"}
+    server.mode = "ok"
+    assert {c.engine for c in voice.stream("Hello.", "en") if c.engine != "pause"} == {"tone"}
+    time.sleep(0.35)
     assert {c.engine for c in voice.stream("Hello.", "en") if c.engine != "pause"} == {"openai"}
 
 

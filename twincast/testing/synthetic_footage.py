@@ -13,11 +13,9 @@ gap so that a mouth opening of 0 px really is a closed mouth.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import subprocess
-import wave
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -27,6 +25,8 @@ import av
 import cv2
 import numpy as np
 from scipy.signal import resample_poly
+
+from twincast.voice.engines.wav_bytes import decode_wav
 
 __all__ = [
     "SyntheticTruth",
@@ -130,24 +130,9 @@ def synthesize_speech(
     """Speak ``text`` with espeak-ng; float32 mono in [-1, 1] at ``sample_rate_hz``."""
     cmd = ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-p", str(pitch), "--stdout", text]
     wav_bytes = subprocess.run(cmd, check=True, capture_output=True).stdout
-    samples, rate = _decode_wav(wav_bytes)
+    # espeak-ng writes to a pipe, so its RIFF sizes are placeholders; decode_wav reads to the end.
+    samples, rate = decode_wav(wav_bytes)
     return _resample(samples, rate, sample_rate_hz)
-
-
-def _decode_wav(wav_bytes: bytes) -> tuple[np.ndarray, int]:
-    # espeak-ng writes to a pipe, so the RIFF sizes in its header are
-    # placeholders; take the rate from the header and everything after the
-    # "data" tag as samples instead of trusting the declared length.
-    with wave.open(io.BytesIO(wav_bytes[:44])) as header:
-        rate = header.getframerate()
-        if header.getsampwidth() != 2 or header.getnchannels() != 1:
-            raise RuntimeError("espeak-ng did not produce 16-bit mono WAV")
-    data_at = wav_bytes.find(b"data")
-    if data_at < 0:
-        raise RuntimeError("espeak-ng output has no WAV data chunk")
-    payload = wav_bytes[data_at + 8 :]
-    payload = payload[: len(payload) // 2 * 2]
-    return np.frombuffer(payload, "<i2").astype(np.float32) / 32768.0, rate
 
 
 def _resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from twincast.voice.stream import Voice, embedded_engines
+from twincast.voice.engines.registry import voice_for
+from twincast.voice.stream import OUTPUT_RATE_HZ, Voice
 
 
-def make_voice(engine: str | None = None, profile_dir: Path | None = None) -> Voice:
-    embedded = embedded_engines()
-    voice = Voice(engines=dict(embedded), fallbacks=dict(embedded))
-    if engine:
-        from twincast.errors import TwincastError
-
-        raise TwincastError(f"engine {engine!r} is not available yet", "leave --engine out to use the embedded voices")
-    return voice
+def make_voice(engine: str | None = None, profile_dir: Path | None = None, rate: int = OUTPUT_RATE_HZ) -> Voice:
+    return voice_for(engine, rate=rate)

