@@ -241,6 +241,13 @@ def _zh_plus_after(m: re.Match[str]) -> str:
     return "多" if m.group(1) in "0万千百亿" else "加"
 
 
+def _zh_number_sign(m: re.Match[str]) -> str:
+    """销量No.1 is 销量第一; "#3链接" is 三号链接."""
+    if m.group(0)[0] == "#":
+        return _zh_int(int(m.group(1))) + "号"
+    return "第" + _zh_int(int(m.group(1)))
+
+
 def _zh_generic(m: re.Match[str]) -> str:
     ordinal = m.start() > 0 and m.string[m.start() - 1] == "第"
     return _zh_count(m.group(0), liang=not ordinal and bool(_ZH_LIANG_NEXT.match(m.string, m.end())))
@@ -261,8 +268,7 @@ _ZH_RULES: list[_Rule] = [
     (re.compile(rf"[-−]({_NUM})\s*(?=度)"), lambda m: "零下" + _zh_number(m.group(1))),  # 气温-5度
     (_DEGREES, lambda m: _zh_number(m.group(1)) + "度"),
     (_SIGN, _zh_sign),
-    (_NUMBER_SIGN, lambda m: ("第" if m.group(0)[0] in "Nn" else "") + _zh_int(int(m.group(1)))
-     + ("" if m.group(0)[0] in "Nn" else "号")),  # 销量No.1 is 销量第一; #3 is 三号
+    (_NUMBER_SIGN, _zh_number_sign),
     (_THOUSANDS, _zh_thousands),
     (re.compile(r"(?<=\d)\s?(?:w|W(?=\+))(?![A-Za-z])"), lambda m: "万"),  # 2w, 10W+: 万 typed short
     # A capital W is watts only where charging is named: "10W粉丝" would be 万 too.
@@ -272,7 +278,7 @@ _ZH_RULES: list[_Rule] = [
     (re.compile(rf"([¥￥$€£])\s*({_NUM})"), lambda m: _zh_amount(m.group(2)) + _ZH_CURRENCY[m.group(1)]),
     (re.compile(rf"({_NUM})\s*元"), lambda m: _zh_amount(m.group(1)) + "元"),
     # A price per unit: 99元/2件 is 九十九元两件, ¥199/件 is 一百九十九元一件.
-    (re.compile(rf"(?<=元)\s*/\s*(?:(?=\d)|(?=(?:{_ZH_MEASURE})))"), lambda m: "" if m.string[m.end()].isdigit() else "一"),
+    (re.compile(rf"(?<=元)\s*/\s*(?=\d|{_ZH_MEASURE})"), lambda m: "" if m.string[m.end()].isdigit() else "一"),
     (_PERCENT, lambda m: "百分之" + _zh_number(m.group(1))),
     # Discounts are read digit by digit: 8.5折 is 八五折, 5折 is 五折.
     (
@@ -436,6 +442,12 @@ def _en_years(m: re.Match[str]) -> str:
     return spoken + (f" to {_en_year(int(m.group(3)))}" if m.group(3) else "")
 
 
+def _en_decade(m: re.Match[str]) -> str:
+    """The 1990s are the nineteen nineties; the 2000s the two thousands."""
+    spoken = _en_year(int(m.group(1)))
+    return spoken[:-1] + "ies" if spoken.endswith("y") else spoken + "s"
+
+
 def _en_money(m: re.Match[str]) -> str:
     one, many, minor_one, minor_many = _EN_MONEY[m.group(1)]
     whole, _, frac = m.group(2).replace(",", "").partition(".")
@@ -544,8 +556,7 @@ _EN_RULES: list[_Rule] = [
     (_PHONE, _spaced(lambda m: _phone_digits(m, _en_digits, ", "))),
     (_RANGE, lambda m: " to "),
     (re.compile(rf"({_YEAR_CUE})\s*{_YEAR}(?:\s*(?:-|–|to)\s*{_YEAR})?"), _en_years),
-    (re.compile(r"(?<![\d.])((?:19|20)\d0)s\b"), lambda m: _en_year(int(m.group(1)))[:-1] + "ies"
-     if m.group(1)[-2] != "0" else _en_year(int(m.group(1))) + "s"),  # the 1990s, the 2000s
+    (re.compile(r"(?<![\d.])((?:19|20)\d0)s\b"), _en_decade),
     (
         re.compile(r"(?<![\d:])([01]?\d|2[0-4]):([0-5]\d)(?![\d:])(?:\s*([AaPp])\.?[Mm]\.?(?![A-Za-z]))?"),
         _spaced(_en_time),
