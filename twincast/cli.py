@@ -113,6 +113,14 @@ def cmd_tts(args) -> int:
     return 0
 
 
+def cmd_live(args) -> int:
+    from twincast.room.runner import live
+
+    status = live(args.room, args.seconds, _progress(args))
+    print(json.dumps(status, ensure_ascii=False))
+    return 0
+
+
 def cmd_demo(args) -> int:
     from twincast.demo import run_demo
 
@@ -174,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     tts.add_argument("-o", "--out", type=Path, required=True, help="output .wav")
     tts.add_argument("--voice-profile", type=Path, help="a clone directory: move the voice toward that person's")
     tts.set_defaults(func=cmd_tts)
+
+    lv = verbs.add_parser("live", help="run a live room from its room.yaml until Ctrl-C")
+    lv.add_argument("room", type=Path)
+    lv.add_argument("--seconds", type=float, help="stop after this much room time (default: run until stopped)")
+    lv.add_argument("-q", "--quiet", action="store_true")
+    lv.set_defaults(func=cmd_live)
 
     demo = verbs.add_parser("demo", help="the whole job end to end on footage the project makes itself")
     demo.add_argument("--footage", type=Path, help="your own footage instead (needs --consent)")

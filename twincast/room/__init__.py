@@ -1,0 +1,1 @@
+"""The live room: clock, speech queue, barge-in, the frame/audio loop, control API."""

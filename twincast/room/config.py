@@ -1,0 +1,153 @@
+"""The room file (`twincast live room.yaml`), validated with the line and key of every mistake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from twincast.errors import TwincastError
+from twincast.outputs.profiles import PROFILES, PlatformProfile
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RtmpOutput(_Strict):
+    type: Literal["rtmp"]
+    url: str = Field(description="rtmp://… or rtmps://…; or give server + key with a platform profile")
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, v: str) -> str:
+        if not v.startswith(("rtmp://", "rtmps://")):
+            raise ValueError("must start with rtmp:// or rtmps://")
+        return v
+
+
+class SrtOutput(_Strict):
+    type: Literal["srt"]
+    url: str
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, v: str) -> str:
+        if not v.startswith("srt://"):
+            raise ValueError("must start with srt://")
+        return v
+
+
+class HlsOutput(_Strict):
+    type: Literal["hls"]
+    folder: Path
+
+
+class RecordOutput(_Strict):
+    type: Literal["record"]
+    folder: Path
+    rotate_minutes: float = Field(60, gt=0, le=24 * 60)
+
+
+class PreviewOutput(_Strict):
+    type: Literal["webrtc"]
+    port: int = Field(0, ge=0, le=65535)
+
+
+Output = Annotated[Union[RtmpOutput, SrtOutput, HlsOutput, RecordOutput, PreviewOutput], Field(discriminator="type")]
+
+
+class VideoOverride(_Strict):
+    width: int | None = Field(None, ge=160, le=3840)
+    height: int | None = Field(None, ge=160, le=3840)
+    fps: int | None = Field(None, ge=10, le=60)
+    video_kbps: int | None = Field(None, ge=200, le=20000)
+    h264_profile: Literal["baseline", "main", "high"] | None = None
+
+
+class ControlConfig(_Strict):
+    port: int = Field(8765, ge=0, le=65535)
+    token_env: str = "TWINCAST_TOKEN"
+
+
+class RoomConfig(_Strict):
+    clone: Path
+    language: Literal["zh", "en"] = "zh"
+    profile: str = "custom"
+    video: VideoOverride = VideoOverride()
+    script: Path | list[str] = Field(default_factory=list, description="a text file (one line each) or a list of lines")
+    loop_script: bool = True
+    disclosure: Literal["spoken", "tone"] = "spoken"
+    engine: str | None = None
+    outputs: list[Output] = Field(default_factory=list)
+    control: ControlConfig = ControlConfig()
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, v: str) -> str:
+        if v not in PROFILES:
+            raise ValueError(f"unknown platform profile; use one of {', '.join(PROFILES)}")
+        return v
+
+    def platform(self) -> PlatformProfile:
+        overrides = {k: v for k, v in self.video.model_dump().items() if v is not None}
+        p = PROFILES[self.profile].model_copy(update=overrides)
+        return p.model_copy(update={"width": p.width - p.width % 2, "height": p.height - p.height % 2})
+
+    def script_lines(self, base: Path) -> list[str]:
+        if isinstance(self.script, list):
+            return [s.strip() for s in self.script if s.strip()]
+        path = self.script if self.script.is_absolute() else base / self.script
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TwincastError(f"script {path}: cannot read it as UTF-8 text ({exc})", "fix the script: path in the room file") from None
+        return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def load_room(path: Path) -> RoomConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TwincastError(f"{path}: cannot read the room file ({exc})", "give a UTF-8 YAML file") from None
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise TwincastError(f"{path.name}{where}: not valid YAML ({getattr(exc, 'problem', exc)})", "fix the syntax (indentation, colons, quotes)") from None
+    if not isinstance(data, dict):
+        raise TwincastError(f"{path.name}: a room file is a mapping of keys (clone:, outputs: …)", "see docs/ARCHITECTURE.md for an example room file")
+    try:
+        room = RoomConfig.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p in ("rtmp", "srt", "hls", "record", "webrtc"))]
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        line = _line_of(root, loc)
+        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+        raise TwincastError(f"{path.name} line {line}: {key}: {err['msg']}{more}", "fix that key; unknown keys are refused so typos do not pass silently") from None
+    if not room.clone.is_absolute():
+        room.clone = path.parent / room.clone
+    return room
+
+
+def _line_of(node, loc: list) -> int:  # noqa: ANN001 - yaml node
+    """1-based line of the deepest YAML node on the error's path."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == part), None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

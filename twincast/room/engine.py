@@ -1,0 +1,224 @@
+"""The room loop: one frame and one frame's audio per tick of the room clock.
+
+Frame n is due at start + n / fps; its audio is samples [n*S, (n+1)*S) with
+S = rate / fps exactly (48000/25, 48000/30), so video and audio pts never
+drift apart. Speech is synthesised on a worker thread into a Playback; the
+loop plays a frame of it when one is ready and the resting base frame with
+silence otherwise. Rendering and encoding run on a media thread, off the
+event loop, so the control API stays responsive."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from twincast.errors import TwincastError
+from twincast.room.clock import Clock
+from twincast.room.playback import Playback
+from twincast.room.speech_queue import PRIORITY, SpeechQueue, Utterance
+
+log = logging.getLogger(__name__)
+
+NS = 1_000_000_000
+LATENCY_WINDOW = 1000  # latencies kept for percentiles
+
+
+def percentile(values, q: float) -> float | None:  # noqa: ANN001
+    return round(float(np.percentile(list(values), q)), 1) if values else None
+
+
+@dataclass
+class RoomStats:
+    frames: int = 0
+    late_frames: int = 0  # produced more than one frame period after their deadline
+    underruns: int = 0  # frames of an utterance that were not synthesised in time
+    audio_samples: int = 0
+    utterances: int = 0
+    interrupts: int = 0
+    failed_utterances: int = 0
+    enqueue_to_audio_ms: deque = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
+    interrupt_ms: deque = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
+
+
+class Room:
+    """produce(n, mouth, audio) renders, labels, encodes and fans out frame n (media thread);
+    speak(playback) fills a Playback (speech thread)."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        fps: int,
+        rate: int,
+        produce: Callable[[int, int | None, np.ndarray], None],
+        speak: Callable[[Playback], None],
+        script: list[str] | None = None,
+        loop_script: bool = True,
+        await_speech: bool = False,
+        inline_media: bool = False,
+    ) -> None:
+        if rate % fps:
+            raise TwincastError(f"{fps} fps does not divide the {rate} Hz audio rate into whole samples per frame", "use 24, 25, 30, 48, 50 or 60 fps")
+        self.clock = clock
+        self.fps = fps
+        self.rate = rate
+        self.spf = rate // fps
+        self.produce = produce
+        self.speak = speak
+        self.script = list(script or [])
+        self.loop_script = loop_script
+        self.await_speech = await_speech  # fake-clock runs: media time waits for synthesis
+        self.inline_media = inline_media  # fake-clock runs with a trivial produce: skip the thread hop
+        self.queue = SpeechQueue()
+        self.stats = RoomStats()
+        self.paused = False
+        self.current: Playback | None = None
+        self._script_pos = 0
+        self._fade = np.zeros(0, np.float32)
+        self._interrupt_at: int | None = None
+        self._start_ns = 0
+        self._stopping = False
+        self._media = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="room-media")
+        self._speech = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="room-speech")
+
+    # --- control (call on the event loop thread) -------------------------------------------------
+
+    def enqueue(self, text: str, priority: int | None = None, source: str = "operator", reply: bool = False) -> Utterance:
+        u = Utterance(text=text, priority=PRIORITY.get(source, PRIORITY["operator"]) if priority is None else priority, source=source, enqueued_ns=self.clock.now_ns(), reply=reply)
+        self.queue.put(u)
+        # Barge-in: something more important than what is being said goes now.
+        if self.current is not None and u.priority > self.current.utterance.priority:
+            self.interrupt()
+        return u
+
+    def interrupt(self) -> None:
+        if self.current is None:
+            return
+        self._fade = self.current.stop()
+        self.current = None
+        self.stats.interrupts += 1
+        self._interrupt_at = self.clock.now_ns()
+
+    def pause(self) -> None:
+        """Finish nothing new: the current line stops, the queue waits."""
+        self.paused = True
+        self.interrupt()
+
+    def resume(self) -> None:
+        self.paused = False
+
+    def stop(self) -> None:
+        self._stopping = True
+
+    @property
+    def state(self) -> str:
+        return "paused" if self.paused else ("speaking" if self.current is not None else "idle")
+
+    # --- the loop --------------------------------------------------------------------------------
+
+    async def run(self, seconds: float | None = None) -> None:
+        loop = asyncio.get_running_loop()
+        limit = None if seconds is None else round(seconds * self.fps)
+        self._start_ns = self.clock.now_ns()
+        try:
+            while not self._stopping and (limit is None or self.stats.frames < limit):
+                n = self.stats.frames
+                deadline = self._start_ns + n * NS // self.fps
+                await self.clock.sleep_until_ns(deadline)
+                if self.clock.now_ns() - deadline > NS // self.fps:
+                    self.stats.late_frames += 1
+                await self._start_next(loop)
+                mouth, audio = await self._frame_content(n, deadline, loop)
+                if self.inline_media:
+                    self.produce(n, mouth, audio)
+                else:
+                    await loop.run_in_executor(self._media, self.produce, n, mouth, audio)
+                self.stats.frames += 1
+                self.stats.audio_samples += len(audio)
+        finally:
+            if self.current is not None:
+                self.current.stop()
+            self._speech.shutdown(wait=True, cancel_futures=True)
+            self._media.shutdown(wait=True)
+
+    def frame_deadline_ns(self, n: int) -> int:
+        return self._start_ns + n * NS // self.fps
+
+    @property
+    def drift_frames(self) -> float:
+        return self.stats.frames - self.stats.audio_samples / self.spf
+
+    async def _start_next(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self.current is not None or self.paused:
+            return
+        if not len(self.queue) and self.script:
+            if self._script_pos >= len(self.script) and self.loop_script:
+                self._script_pos = 0
+            if self._script_pos < len(self.script):
+                self.enqueue(self.script[self._script_pos], source="script")
+                self._script_pos += 1
+        u = self.queue.pop()
+        if u is None:
+            return
+        pb = Playback(u, self.spf, self.rate)
+        self.current = pb
+        self.stats.utterances += 1
+        loop.run_in_executor(self._speech, self._speak_safely, pb)
+
+    def _speak_safely(self, pb: Playback) -> None:
+        try:
+            self.speak(pb)
+        except Exception as exc:  # noqa: BLE001 - one bad line must not stop a 24/7 room
+            log.warning("could not say %r: %s", pb.utterance.text[:40], exc)
+            pb.finish(str(exc))
+
+    async def _frame_content(self, n: int, deadline: int, loop: asyncio.AbstractEventLoop) -> tuple[int | None, np.ndarray]:
+        silence = np.zeros(self.spf, np.float32)
+        if self._fade.size:  # the ramp-down of an interrupted line
+            silence[: self._fade.size] = self._fade[: self.spf]
+            self._fade = np.zeros(0, np.float32)
+        if self._interrupt_at is not None:
+            self.stats.interrupt_ms.append(max(0, deadline - self._interrupt_at) / 1e6)
+            self._interrupt_at = None
+        pb = self.current
+        if pb is None:
+            return None, silence
+        if self.await_speech and not pb.ready_frames():
+            await loop.run_in_executor(None, pb.wait_ready, 30.0)
+        if pb.ready_frames() > 0:
+            if pb.started_frame is None:
+                pb.started_frame = n
+                self.stats.enqueue_to_audio_ms.append(max(0, deadline - pb.utterance.enqueued_ns) / 1e6)
+            return pb.take_frame()
+        if pb.finished():
+            if pb.error:
+                self.stats.failed_utterances += 1
+            self.current = None
+            return None, silence
+        if pb.started_frame is not None:
+            self.stats.underruns += 1
+        return None, silence
+
+    def status(self) -> dict:
+        s = self.stats
+        return {
+            "state": self.state,
+            "frames": s.frames,
+            "room_seconds": round(s.frames / self.fps, 2),
+            "queue": self.queue.snapshot(),
+            "queue_dropped": self.queue.dropped,
+            "speaking": None if self.current is None else {"id": self.current.utterance.id, "text": self.current.utterance.text[:80], "source": self.current.utterance.source},
+            "utterances": s.utterances,
+            "failed_utterances": s.failed_utterances,
+            "interrupts": s.interrupts,
+            "late_frames": s.late_frames,
+            "underruns": s.underruns,
+            "drift_frames": self.drift_frames,
+            "enqueue_to_audio_ms": {"p50": percentile(s.enqueue_to_audio_ms, 50), "p95": percentile(s.enqueue_to_audio_ms, 95)},
+            "interrupt_ms": {"p50": percentile(s.interrupt_ms, 50), "p95": percentile(s.interrupt_ms, 95)},
+        }

@@ -1,0 +1,125 @@
+"""`twincast live room.yaml`: build a room from its file and run it until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import secrets
+import signal
+import sys
+from pathlib import Path
+
+from twincast.clone.clone import load_clone
+from twincast.errors import TwincastError
+from twincast.lipsync.live_mouth import LiveMouth, calibrate
+from twincast.lipsync.render import check_clone_usable
+from twincast.outputs.encoder import AvEncoder
+from twincast.outputs.hls_sink import HlsSink
+from twincast.outputs.recording_sink import RecordingSink
+from twincast.outputs.sink import Sink
+from twincast.outputs.srt_sink import SrtSink
+from twincast.outputs.stream_sink import RtmpSink
+from twincast.progress import Progress
+from twincast.room.clock import Clock, MonotonicClock
+from twincast.room.config import RoomConfig
+from twincast.room.engine import Room
+from twincast.room.media import MediaPipeline
+from twincast.room.renderer import RoomRenderer
+from twincast.room.speaker import Speaker
+from twincast.voice.voice_setup import make_voice
+
+log = logging.getLogger(__name__)
+
+
+def build_sinks(cfg: RoomConfig, encoder: AvEncoder, clock: Clock) -> list[Sink]:
+    sinks: list[Sink] = []
+    for i, out in enumerate(cfg.outputs):
+        name = f"{out.type}-{i}"
+        if out.type == "rtmp":
+            if encoder.profile.rtmps_required and not out.url.startswith("rtmps://"):
+                raise TwincastError(f"outputs.{i}: {encoder.profile.name} only accepts rtmps:// ingest", "use the rtmps:// URL from the platform's stream settings")
+            sinks.append(RtmpSink(name, out.url, encoder))
+        elif out.type == "srt":
+            sinks.append(SrtSink(name, out.url, encoder))
+        elif out.type == "hls":
+            sinks.append(HlsSink(name, out.folder, encoder))
+        elif out.type == "record":
+            sinks.append(RecordingSink(name, out.folder, encoder, lambda: clock.wall().strftime("%Y%m%d-%H%M%S"), out.rotate_minutes * 60))
+        elif out.type == "webrtc":
+            raise TwincastError("the WebRTC preview output is not built yet", "use an hls output for a browser preview meanwhile")
+    return sinks
+
+
+class RunningRoom:
+    """Everything a room is made of, for the CLI, the benchmark and the tests."""
+
+    def __init__(self, cfg: RoomConfig, progress: Progress, clock: Clock | None = None, script_base: Path = Path("."), await_speech: bool = False) -> None:
+        self.cfg = cfg
+        self.clock = clock or MonotonicClock()
+        clone = load_clone(cfg.clone)
+        check_clone_usable(clone, "live", self.clock.wall().date())
+        profile = cfg.platform()
+        with progress.step("loading the voice and calibrating the lips to it"):
+            self.voice = make_voice(cfg.engine, cfg.clone, rate=profile.audio_rate_hz)
+            mouth = LiveMouth(clone, calibrate(clone, self.voice, cfg.language))
+        self.encoder = AvEncoder(profile)
+        self.media = MediaPipeline(RoomRenderer(clone, profile.width, profile.height, cfg.language), self.encoder, build_sinks(cfg, self.encoder, self.clock))
+        self.room = Room(self.clock, profile.fps, profile.audio_rate_hz, self.media.produce, lambda pb: self.speaker(pb), cfg.script_lines(script_base), cfg.loop_script, await_speech=await_speech)
+        self.speaker = Speaker(self.voice, mouth, cfg.language, cfg.disclosure, lambda: self.room.stats.frames)
+        # The stream opens with the audio disclosure, like a file.
+        self.room.enqueue(OPENING_LINE[cfg.language], source="operator", reply=True)
+
+    def status(self) -> dict:
+        return {**self.room.status(), "outputs": self.media.health(), "engine_failures": self.voice.failures}
+
+    async def run(self, seconds: float | None = None, control_port: int | None = None, token: str | None = None) -> None:
+        server = None
+        if control_port is not None:
+            server = await _serve(self, control_port, token or "")
+        self.media.start()
+        try:
+            await self.room.run(seconds)
+        finally:
+            self.media.close()
+            if server is not None:
+                server.should_exit = True
+
+
+# The first line of every stream, with the audio disclosure in front of it (reply=True).
+OPENING_LINE = {"zh": "大家好，欢迎来到直播间。", "en": "Hello everyone, welcome to the stream."}
+
+
+async def _serve(running: RunningRoom, port: int, token: str):  # noqa: ANN202 - uvicorn.Server
+    import uvicorn
+
+    from twincast.room.control_api import HOST, make_app
+
+    app = make_app(running.room, token, running.status)
+    server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="warning", lifespan="off"))
+    asyncio.get_running_loop().create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    return server
+
+
+def live(room_file: Path, seconds: float | None, progress: Progress) -> dict:
+    from twincast.room.config import load_room
+
+    cfg = load_room(room_file)
+    if not cfg.outputs:
+        raise TwincastError(f"{room_file.name}: no outputs", "add at least one, e.g. outputs: [{type: record, folder: out/rec}]")
+    token = os.environ.get(cfg.control.token_env) or secrets.token_urlsafe(18)
+    running = RunningRoom(cfg, progress, script_base=room_file.parent)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, running.room.stop)
+        task = loop.create_task(running.run(seconds, cfg.control.port, token))
+        print(f"twincast: room live; control API http://127.0.0.1:{cfg.control.port} (token from ${cfg.control.token_env} or: {token}); Ctrl-C stops", file=sys.stderr, flush=True)
+        await task
+
+    asyncio.run(main())
+    return running.status()

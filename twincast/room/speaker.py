@@ -1,0 +1,54 @@
+"""Fills a Playback: the voice's chunks, resampled to the room's audio rate
+by the Voice itself, and the mouths of every frame they complete. Runs on the
+room's speech thread. A reply turn starts with the audio disclosure, which
+was synthesised once at room start, so it costs no latency."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twincast.lipsync.live_mouth import LiveMouth
+from twincast.room.playback import Playback
+from twincast.trust.audio_label import disclosure
+from twincast.voice.speech import Phone
+from twincast.voice.stream import Voice
+
+
+class Speaker:
+    def __init__(self, voice: Voice, mouth: LiveMouth, lang: str, disclosure_form: str, current_frame) -> None:  # noqa: ANN001 - () -> int
+        self.voice = voice
+        self.mouth = mouth
+        self.lang = lang
+        self.current_frame = current_frame
+        self.notice = disclosure(disclosure_form, lang, voice, voice.rate)
+
+    def __call__(self, pb: Playback) -> None:
+        spf = pb.samples_per_frame
+        # The frame the utterance will most likely start on: now plus the
+        # first chunk's synthesis (a few frames); only the head pose uses it.
+        room_frame = self.current_frame() + 4
+        phones: list[Phone] = []
+        total = 0
+        planned = 0
+
+        def push(pcm: np.ndarray, new_phones: list[Phone], final: bool = False) -> bool:
+            nonlocal total, planned
+            phones.extend(Phone(p.symbol, p.start + total, p.end + total, p.lang) for p in new_phones)
+            total += len(pcm)
+            ready = -(-total // spf) if final else total // spf
+            mouths = self.mouth.plan(phones, self.voice.rate, planned, ready - planned, room_frame + planned)
+            planned = ready
+            return pb.push(pcm, mouths)
+
+        if pb.utterance.reply:
+            pcm, notice_phones = self.notice
+            if not push(pcm, notice_phones):
+                return
+        offset = total
+        for chunk in self.voice.stream(pb.utterance.text, self.lang, cancel=pb.cancel):
+            shifted = [Phone(p.symbol, p.start - chunk.pts, p.end - chunk.pts, p.lang) for p in chunk.phones]
+            if not push(chunk.pcm, shifted):
+                return
+            assert total == offset + chunk.end_pts
+        push(np.zeros(0, np.float32), [], final=True)
+        pb.finish()
