@@ -8,7 +8,6 @@ file. Every file carries the AIGC metadata key with its own ProduceID."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -22,13 +21,14 @@ ROTATE_SECONDS = 3600
 
 class RecordingSink(Sink):
     def __init__(self, name: str, folder: Path, encoder, stamp: Callable[[], str], rotate_seconds: float = ROTATE_SECONDS) -> None:  # noqa: ANN001
-        super().__init__(name, str(folder), encoder)
+        # A disk is fast but can stall (fsync, a busy SD card): allow a minute
+        # before anything is dropped from a recording.
+        super().__init__(name, str(folder), encoder, max_buffer_s=60.0)
         self.folder = Path(folder)
         self.stamp = stamp  # names files from the room clock's wall time, e.g. 20261126-010203
         self.rotate_seconds = rotate_seconds
         self.files: list[Path] = []
         self._part: Path | None = None
-        self._file_start_s: Fraction | None = None
 
     def _open(self) -> av.container.OutputContainer:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -39,18 +39,13 @@ class RecordingSink(Sink):
             n += 1
             path = self.folder / f"{name}-{n}.mp4"
         self._part = path.with_name(path.name + ".part")
-        self._file_start_s = None
         container = av.open(str(self._part), "w", format="mp4", options={"movflags": "+frag_keyframe+empty_moov+default_base_moof+use_metadata_tags"})
         container.metadata["AIGC"] = aigc_json()
         return container
 
-    def _rotate_due(self, packet: EncodedPacket) -> bool:
-        at = packet.pts * packet.time_base
-        if self._file_start_s is None:
-            if packet.kind == "video" and packet.keyframe:
-                self._file_start_s = at
-            return False
-        return at - self._file_start_s >= self.rotate_seconds
+    def _rotate_due(self, packet: EncodedPacket, session) -> bool:  # noqa: ANN001 - sink._Session
+        start = session.base.get("video")
+        return start is not None and (packet.pts - start) * packet.time_base >= self.rotate_seconds
 
     def _finalise(self, container: av.container.OutputContainer) -> None:
         container.close()

@@ -59,6 +59,7 @@ class Sink:
         self.encoder = encoder
         self.health = SinkHealth(name, target)
         self.max_buffer_s = max_buffer_s
+        self.backoff_max_s = BACKOFF_MAX_S
         self._queue: deque[EncodedPacket] = deque()
         self._cond = threading.Condition()
         self._stop = False
@@ -89,7 +90,7 @@ class Sink:
     def _open(self) -> av.container.OutputContainer:
         raise NotImplementedError
 
-    def _rotate_due(self, packet: EncodedPacket) -> bool:
+    def _rotate_due(self, packet: EncodedPacket, session: _Session) -> bool:
         return False
 
     def _finalise(self, container: av.container.OutputContainer) -> None:
@@ -98,7 +99,7 @@ class Sink:
     # --- the sink thread -------------------------------------------------------------------------
 
     def _run(self) -> None:
-        backoff = BACKOFF_FIRST_S
+        backoff = min(BACKOFF_FIRST_S, self.backoff_max_s)
         while True:
             with self._cond:
                 if self._stop and not self._queue:
@@ -114,7 +115,7 @@ class Sink:
                 self._fail(exc)
                 if self._wait(backoff):
                     break
-                backoff = min(BACKOFF_MAX_S, backoff * 2)
+                backoff = min(self.backoff_max_s, backoff * 2)
         self._end_session()
         self.health.state = "closed"
 
@@ -124,6 +125,14 @@ class Sink:
             "video": container.add_stream_from_template(self.encoder.video),
             "audio": container.add_stream_from_template(self.encoder.audio),
         }
+        try:
+            container.start_encoding()  # connect and write the header now: "up" means up
+        except BaseException:
+            try:
+                container.close()
+            except Exception:  # noqa: BLE001 - already failed
+                pass
+            raise
         return _Session(container, streams)
 
     def _pump(self) -> None:
@@ -136,7 +145,7 @@ class Sink:
                 packet = self._queue.popleft()
             session = self._session
             assert session is not None
-            if self._rotate_due(packet) and packet.kind == "video" and packet.keyframe:
+            if packet.kind == "video" and packet.keyframe and self._rotate_due(packet, session):
                 self._end_session()
                 self._session = session = self._connect()
             self._write(session, packet)

@@ -19,12 +19,15 @@ class SrtSink(Sink):
         super().__init__(name, redact(url), encoder)
         if shutil.which("ffmpeg") is None:
             raise TwincastError("SRT output needs the ffmpeg program", "install it: sudo apt-get install ffmpeg")
-        self.url = url
+        # MPEG-TS over SRT must go in 1316-byte payloads (7 TS packets).
+        self.url = url if "pkt_size=" in url else url + ("&" if "?" in url else "?") + "pkt_size=1316"
         self._proc: subprocess.Popen | None = None
 
     def _open(self) -> av.container.OutputContainer:
         self._proc = subprocess.Popen(
-            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "mpegts", "-i", "pipe:0", "-c", "copy", "-f", "mpegts", self.url],
+            # Probe half a second, not ffmpeg's default five: it is our own stream, its
+            # first packet is a keyframe with its parameter sets.
+            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-probesize", "65536", "-analyzeduration", "500000", "-f", "mpegts", "-i", "pipe:0", "-c", "copy", "-f", "mpegts", self.url],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

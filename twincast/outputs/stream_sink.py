@@ -11,9 +11,16 @@ IO_TIMEOUT_S = 5.0  # a server that stops reading fails the write instead of han
 
 
 def redact(url: str) -> str:
-    """The URL without its stream key (a secret) for logs and status."""
-    head, _, tail = url.rpartition("/")
-    return f"{head}/{'*' * 4}" if head and tail else url
+    """The URL without its secrets for logs and status: the stream key (the
+    last path segment after the application) and any query (SRT streamid,
+    passphrase)."""
+    base, q, _ = url.partition("?")
+    scheme, sep, rest = base.partition("://")
+    host, slash, path = rest.partition("/")
+    if slash and "/" in path:
+        app, _, key = path.rpartition("/")
+        base = f"{scheme}{sep}{host}/{app}/{'*' * 4}" if key else base
+    return base + ("?****" if q else "")
 
 
 class RtmpSink(Sink):
