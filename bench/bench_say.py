@@ -4,7 +4,7 @@
 
 For each clip in ../shared/footage: build a clone from its first --seconds
 (evaluation only: consent is implied for this internal material and no
-consent record is written; the clone is marked so and kept under out/), then
+consent record is written; the clone is marked so and deleted afterwards), then
 `say` one Mandarin and one English commerce sentence and print one JSON line
 per clip and language with the articulation figures re-detected on the
 rendered frames (twincast.evaluation.articulation). Footage is read in place
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import shutil
 import sys
 import tempfile
 import time
@@ -45,7 +44,7 @@ def build_eval_clone(clip: Path, out_dir: Path, seconds: float) -> Path:
     require_clone_footage(info)
     built = build_clone(info, 0.0, min(seconds, info.duration_s), Progress(enabled=False))
     clone = built.clone
-    with tempfile.TemporaryDirectory(prefix=".bench-say-", dir=out_dir.parent) as tmp:
+    with tempfile.TemporaryDirectory(prefix=".loop-", dir=out_dir.parent) as tmp:
         closed = np.nan_to_num(built.opening, nan=np.inf) <= clone.space.open_threshold
         start, end = choose_loop(built.track.valid, built.speaking, closed, clone.fps)
         base = Path(tmp) / "base.mp4"
@@ -78,30 +77,32 @@ def main() -> int:
     voice = Voice()
     rows = []
     for clip in clips:
-        clone_dir = args.out / f"{clip.stem}_clone"
-        shutil.rmtree(clone_dir, ignore_errors=True)
-        t0 = time.perf_counter()
-        build_eval_clone(clip, clone_dir, args.seconds)
-        build_s = time.perf_counter() - t0
-        for lang, text in SENTENCES.items():
-            out = args.out / f"{clip.stem}_{lang}.mp4"
-            r = say_file(clone_dir, voice, text, lang, out, Progress(enabled=False), NOW, report_path=out.with_suffix(".json"))
-            a = r["articulation"]
-            row = {
-                "clip": clip.name,
-                "lang": lang,
-                "seconds": r["seconds"],
-                "bilabial_closure_rate": a["bilabial_closure_rate"],
-                "open_vowel_rate": a["open_vowel_rate"],
-                "silence_open_rate": a["silence_open_rate"],
-                "frames": a["frames"],
-                "frames_without_face": a["frames_without_face"],
-                "goals_met": a["goals_met"],
-                "build_s": round(build_s, 1),
-                "say_s": r["render_seconds"],
-            }
-            rows.append(row)
-            print(json.dumps(row, ensure_ascii=False), flush=True)
+        # Clones and videos of real people live in a temporary folder and go
+        # with it: only the figures and the opening plots stay under --out.
+        with tempfile.TemporaryDirectory(prefix="bench-say-") as tmp:
+            clone_dir = Path(tmp) / "clone"
+            t0 = time.perf_counter()
+            build_eval_clone(clip, clone_dir, args.seconds)
+            build_s = time.perf_counter() - t0
+            for lang, text in SENTENCES.items():
+                report = args.out / f"{clip.stem}_{lang}.json"
+                r = say_file(clone_dir, voice, text, lang, Path(tmp) / f"{lang}.mp4", Progress(enabled=False), NOW, report_path=report)
+                a = r["articulation"]
+                row = {
+                    "clip": clip.name,
+                    "lang": lang,
+                    "seconds": r["seconds"],
+                    "bilabial_closure_rate": a["bilabial_closure_rate"],
+                    "open_vowel_rate": a["open_vowel_rate"],
+                    "silence_open_rate": a["silence_open_rate"],
+                    "frames": a["frames"],
+                    "frames_without_face": a["frames_without_face"],
+                    "goals_met": a["goals_met"],
+                    "build_s": round(build_s, 1),
+                    "say_s": r["render_seconds"],
+                }
+                rows.append(row)
+                print(json.dumps(row, ensure_ascii=False), flush=True)
     (args.out / "say_eval.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     return 0
 

@@ -81,10 +81,11 @@ def cmd_eval(args) -> int:
     return 0
 
 
-def _voice(args):
+def _voice(args, profile_dir=None):
     from twincast.voice.voice_setup import make_voice
 
-    return make_voice(getattr(args, "engine", None), getattr(args, "voice_profile", None))
+    lang = None if args.lang == "auto" else args.lang
+    return make_voice(getattr(args, "engine", None), profile_dir or getattr(args, "voice_profile", None), lang=lang)
 
 
 def _text(args) -> str:
@@ -96,6 +97,26 @@ def _text(args) -> str:
         except (OSError, UnicodeDecodeError) as exc:
             raise TwincastError(f"{args.text_file}: cannot read it as UTF-8 text ({exc})", "give a UTF-8 text file") from None
     raise TwincastError("no text given", "pass --text '...' or --text-file FILE")
+
+
+def cmd_say(args) -> int:
+    from twincast.lipsync.say import say_file
+
+    facts = say_file(args.clone, _voice(args, args.clone), _text(args), args.lang, args.out, _progress(args), _now(), args.disclosure, args.report)
+    print(json.dumps(facts, ensure_ascii=False))
+    return 0
+
+
+def cmd_voice_eval(args) -> int:
+    from twincast.voice.evaluation import evaluate_voice
+
+    if not args.clip.is_file():
+        raise TwincastError(f"{args.clip}: no such file", "give a talking-head clip with speech")
+    if not 0.2 <= args.train_fraction <= 0.9:
+        raise TwincastError("--train-fraction must be between 0.2 and 0.9", "e.g. 0.7: the profile from the first 70 %, the test on the rest")
+    result = evaluate_voice(args.clip, args.train_fraction, _progress(args))
+    print(json.dumps(result, ensure_ascii=False) if args.json else json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
 
 
 def cmd_engines(args) -> int:
@@ -118,6 +139,15 @@ def cmd_live(args) -> int:
 
     status = live(args.room, args.seconds, _progress(args))
     print(json.dumps(status, ensure_ascii=False))
+    return 0
+
+
+def cmd_bench_room(args) -> int:
+    from twincast.room.bench import bench_room
+
+    w, h = (int(v) for v in args.size.split("x"))
+    result = bench_room(args.clone, args.seconds, args.lang, w, h, args.fps, None, _progress(args))
+    print(json.dumps(result, ensure_ascii=False) if args.json else json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -177,6 +207,21 @@ def build_parser() -> argparse.ArgumentParser:
     engines = verbs.add_parser("engines", help="the speech engines and how to name a plugin server")
     engines.set_defaults(func=cmd_engines)
 
+    say = verbs.add_parser("say", help="the clone says a text: labelled MP4, lips from the voice's phone timings")
+    say.add_argument("--clone", type=Path, required=True)
+    _speech_args(say)
+    say.add_argument("-o", "--out", type=Path, required=True, help="output .mp4")
+    say.add_argument("--report", type=Path, help="write the articulation report (JSON + PNG): closure, open vowels, silence")
+    say.set_defaults(func=cmd_say)
+
+    voice = verbs.add_parser("voice", help="the voice: evaluation of voice matching").add_subparsers(dest="action", required=True)
+    veval = voice.add_parser("eval", help="profile from the head of a clip, similarity and intelligibility on its tail")
+    veval.add_argument("clip", type=Path)
+    veval.add_argument("--train-fraction", type=float, default=0.7)
+    veval.add_argument("--json", action="store_true", help="one JSON line on stdout")
+    veval.add_argument("-q", "--quiet", action="store_true")
+    veval.set_defaults(func=cmd_voice_eval)
+
     tts = verbs.add_parser("tts", help="speech only: text -> WAV, starting with the audio AI disclosure")
     _speech_args(tts)
     tts.add_argument("-o", "--out", type=Path, required=True, help="output .wav")
@@ -188,6 +233,17 @@ def build_parser() -> argparse.ArgumentParser:
     lv.add_argument("--seconds", type=float, help="stop after this much room time (default: run until stopped)")
     lv.add_argument("-q", "--quiet", action="store_true")
     lv.set_defaults(func=cmd_live)
+
+    bench = verbs.add_parser("bench", help="measure a real room").add_subparsers(dest="action", required=True)
+    br = bench.add_parser("room", help="run one room on the real clock and measure fps, CPU, latencies, drift, memory")
+    br.add_argument("--clone", type=Path, required=True)
+    br.add_argument("--seconds", type=float, default=60)
+    br.add_argument("--lang", default="zh", choices=["zh", "en"])
+    br.add_argument("--size", default="1280x720")
+    br.add_argument("--fps", type=int, default=25)
+    br.add_argument("--json", action="store_true")
+    br.add_argument("-q", "--quiet", action="store_true")
+    br.set_defaults(func=cmd_bench_room)
 
     demo = verbs.add_parser("demo", help="the whole job end to end on footage the project makes itself")
     demo.add_argument("--footage", type=Path, help="your own footage instead (needs --consent)")

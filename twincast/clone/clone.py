@@ -47,7 +47,7 @@ class Clone:
     def shape_scale(self) -> np.ndarray:
         return self.space.feature_scale(self.library.shapes)
 
-    def save(self, out_dir: Path, base_video: Path, report: dict, report_png: Path | None) -> Path:
+    def save(self, out_dir: Path, base_video: Path, report: dict, report_png: Path | None, extra_files: tuple[Path, ...] = ()) -> Path:
         out_dir = Path(out_dir)
         if out_dir.exists():
             raise TwincastError(f"{out_dir} already exists", "choose another -o folder or remove the old clone first")
@@ -75,6 +75,8 @@ class Clone:
             (tmp / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
             if report_png is not None:
                 shutil.move(str(report_png), tmp / "report.png")
+            for extra in extra_files:  # e.g. voice_profile.json
+                shutil.move(str(extra), tmp / Path(extra).name)
             manifest = {"format": FORMAT, "version": FORMAT_VERSION, "fps": self.fps, "width": self.width, "height": self.height, **self.manifest}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
             tmp.rename(out_dir)

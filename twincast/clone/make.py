@@ -10,12 +10,16 @@ import numpy as np
 
 from twincast import __version__
 from twincast.clone.base_loop import choose_loop, write_loop
-from twincast.clone.build import build_clone
+from twincast.clone.build import MAX_TRAIN_SECONDS, build_clone
 from twincast.clone.report import draw_report, make_report
 from twincast.errors import TwincastError
+from twincast.media.audio import load_audio
 from twincast.media.footage import probe_footage, require_clone_footage, sha256_file
 from twincast.progress import Progress
 from twincast.trust.consent import load_consent, require_consent
+from twincast.voice.profile import extract_profile
+
+PROFILE_RATE_HZ = 16000
 
 
 def make_clone(footage: Path, consent_path: Path, out_dir: Path, progress: Progress, now: dt.datetime) -> Path:
@@ -52,5 +56,10 @@ def make_clone(footage: Path, consent_path: Path, out_dir: Path, progress: Progr
             "built_at": now.isoformat(timespec="seconds"),
             "twincast_version": __version__,
         }
-        built.clone.save(out_dir, base_path, report, png)
+        with progress.step("measuring the voice (pitch, formants, speaking rate)"):
+            profile = extract_profile(load_audio(info.path, PROFILE_RATE_HZ, 0.0, min(info.duration_s, MAX_TRAIN_SECONDS)), PROFILE_RATE_HZ)
+        if not profile.usable:
+            progress.warn(f"voice profile not usable ({profile.reason}): the clone speaks with the engine's own voice")
+        report["voice"] = {"usable": profile.usable, "reason": profile.reason, "f0_median_hz": profile.f0_median_hz, "syllables_per_s": profile.syllables_per_s}
+        built.clone.save(out_dir, base_path, report, png, extra_files=(profile.save(Path(tmp)),))
     return out_dir

@@ -43,8 +43,8 @@ def choose_mouths(
     wanted = np.hstack([targets, base_pose])
     stillness = None if speaking is None else 1.0 - speech_gate(speaking)
     frame_pool = pools = None
-    if classes is not None:
-        by_class = class_pools(clone)
+    by_class = class_pools(clone) if classes is not None else {}
+    if by_class:
         order = list(by_class)
         pools = np.stack([by_class[c] for c in order])
         lookup = np.full(max(order + [int(classes.max(initial=0))]) + 1, -1, np.int64)

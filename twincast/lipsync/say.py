@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from twincast.clone.clone import load_clone
+from twincast.errors import TwincastError
 from twincast.evaluation.articulation import OpeningMeter, articulation_report, draw_articulation
 from twincast.lipsync.audio_features import SAMPLE_RATE_HZ
 from twincast.lipsync.mouth_choice import choose_mouths
@@ -24,7 +25,7 @@ from twincast.lipsync.phone_track import phone_mouth_track
 from twincast.lipsync.render import base_pose, check_clone_usable, frames_for_path, write_video
 from twincast.media.mp4_writer import AUDIO_RATE_HZ
 from twincast.progress import Progress
-from twincast.trust.audio_label import with_disclosure
+from twincast.trust.audio_label import FORMS, with_disclosure
 from twincast.voice.clauses import resolve_lang
 from twincast.voice.stream import resample, speak_all
 
@@ -49,6 +50,8 @@ def say_file(
     articulation figures go there as JSON (and a PNG beside it). Returns the
     report (without articulation figures when no report_path was given)."""
     t0 = time.perf_counter()
+    if disclosure not in FORMS:  # before minutes of synthesis, not after
+        raise TwincastError(f"audio disclosure form {disclosure!r} is unknown", "use 'spoken' or 'tone' (it cannot be turned off)")
     clone = load_clone(clone_dir)
     check_clone_usable(clone, "video", now.date())
     main_lang = resolve_lang(text, lang)

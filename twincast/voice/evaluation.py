@@ -46,12 +46,13 @@ def similarity(a_16k: np.ndarray, b_16k: np.ndarray) -> float:
     return float(np.dot(ea, eb) / (np.linalg.norm(ea) * np.linalg.norm(eb)))
 
 
-def _step(progress, name: str) -> None:
+def _step(progress, name: str, warning: bool = False) -> None:
+    """A twincast.progress.Progress (info/warn on stderr), a plain callable, or None."""
     if progress is None:
         return
-    step = getattr(progress, "step", None)
-    if callable(step):
-        step(name)
+    say = getattr(progress, "warn" if warning else "info", None)
+    if callable(say):
+        say(name)
     elif callable(progress):
         progress(name)
 
@@ -78,7 +79,7 @@ def evaluate_voice(clip: Path, train_fraction: float = 0.7, progress=None) -> di
     audio24 = load_audio(clip, 24000)  # the envelope is compared with the engines' at 24 kHz
     profile = extract_profile(audio24[: int(len(audio24) * train_fraction)], 24000)
     if not profile.usable:
-        _step(progress, f"voice profile not usable ({profile.reason}): the matched voice is the base voice")
+        _step(progress, f"voice profile not usable ({profile.reason}): the matched voice is the base voice", warning=True)
     tail = speech_only(audio16[split:], 16000)[: int(TAIL_CAP_S * 16000)]
     if len(tail) < 16000:
         raise TwincastError(f"the held-out tail of {clip.name} has under 1 s of speech", "use a smaller --train-fraction")

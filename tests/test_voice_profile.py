@@ -1,0 +1,146 @@
+"""Voice profile (voice.profile) and voice matching (voice.matching) on audio with a known answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from twincast.voice.profile import VoiceProfile, extract_profile, world_f0
+
+RATE = 24000
+TEXT = (
+    "Hello and welcome to the shop. This week the blue rain jacket is on sale, and it folds into its own pocket. "
+    "The walking shoes come in three colours. Ask me anything about sizes and delivery in the chat."
+)
+
+
+def semitones(a: float, b: float) -> float:
+    return abs(12 * np.log2(a / b))
+
+
+def pulse_vowel(f0: float, seconds: float = 2.0) -> np.ndarray:
+    """A glottal-pulse-like source (harmonics falling 12 dB/octave) through two vowel resonances."""
+    t = np.arange(int(seconds * RATE)) / RATE
+    x = sum(np.sin(2 * np.pi * k * f0 * t) / k**2 * (1.5 if abs(k * f0 - 700) < 200 or abs(k * f0 - 1200) < 250 else 1.0) for k in range(1, int(5000 / f0)))
+    return (0.3 * x / np.abs(x).max()).astype(np.float32)
+
+
+@pytest.mark.parametrize("f0", [120.0, 220.0])
+def test_world_pitch_of_a_pulse_train(f0):
+    got, _ = world_f0(pulse_vowel(f0), RATE)
+    assert semitones(float(np.median(got[got > 0])), f0) < 0.3
+
+
+@pytest.fixture(scope="module")
+def engine_speech() -> np.ndarray:
+    from twincast.voice.stream import Voice, speak_all
+
+    pcm, _ = speak_all(Voice(), TEXT, "en")
+    return pcm
+
+
+def with_pitch(pcm: np.ndarray, median_hz: float) -> np.ndarray:
+    """Real speech re-pitched by WORLD to a known median (a +-2 semitone sway keeps it speech-like)."""
+    import pyworld as pw
+
+    x = pcm.astype(np.float64)
+    f0, t = pw.dio(x, RATE, frame_period=5.0)
+    f0 = pw.stonemask(x, f0, t, RATE)
+    sp = pw.cheaptrick(x, f0, t, RATE)
+    ap = pw.d4c(x, f0, t, RATE)
+    target = median_hz * 2 ** (2 * np.sin(2 * np.pi * 1.3 * t) / 12)
+    return pw.synthesize(np.where(f0 > 0, target, 0.0), sp, ap, RATE, 5.0).astype(np.float32)[: len(pcm)]
+
+
+@pytest.mark.parametrize("f0", [120.0, 220.0])
+def test_profile_gets_the_pitch_right(engine_speech, f0):
+    profile = extract_profile(with_pitch(engine_speech, f0), RATE)
+    assert profile.usable, profile.reason
+    assert semitones(profile.f0_median_hz, f0) < 0.5
+    assert 2.0 < profile.f0_range_st < 8.0
+    assert 1.5 < profile.syllables_per_s < 7.0
+    assert 200 < profile.formants_hz[0] < profile.formants_hz[1] < profile.formants_hz[2] < 4000
+    assert len(profile.envelope_db) == 257
+
+
+def test_profile_at_another_rate_and_saved(engine_speech, tmp_path):
+    from twincast.voice.stream import resample
+
+    profile = extract_profile(resample(engine_speech, RATE, 16000), 16000)
+    assert profile.usable
+    assert VoiceProfile.load(tmp_path) is None
+    profile.save(tmp_path)
+    again = VoiceProfile.load(tmp_path)
+    assert again.f0_median_hz == profile.f0_median_hz and len(again.envelope_db) == 257
+
+
+def test_silence_is_not_a_voice():
+    profile = extract_profile(np.zeros(RATE * 10, np.float32), RATE)
+    assert not profile.usable and "silent" in profile.reason
+
+
+def test_music_is_not_a_voice():
+    """Chords changing every half second, with a bass line: no speech to learn from."""
+    t = np.arange(RATE // 2) / RATE
+    notes = [(261.6, 329.6, 392.0), (293.7, 370.0, 440.0), (246.9, 311.1, 370.0), (220.0, 277.2, 329.6)]
+    music = np.concatenate([sum(np.sin(2 * np.pi * f * t) for f in chord + (chord[0] / 2,)) * np.exp(-2 * t) for chord in notes * 5])
+    profile = extract_profile((0.2 * music).astype(np.float32), RATE)
+    assert not profile.usable and profile.reason
+
+
+def test_too_little_speech(engine_speech):
+    profile = extract_profile(np.concatenate([engine_speech[: RATE * 2], np.zeros(RATE * 10, np.float32)]), RATE)
+    assert not profile.usable and "speech" in profile.reason
+
+
+# --- matching -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def person(engine_speech) -> VoiceProfile:
+    """A lower, longer-tracted 'person' made from the engine itself."""
+    from twincast.voice.matching import Plan, apply_plan
+
+    shift = Plan(0.0, np.log2(0.72), 1.0, 0.92, np.ones(513), 1024, 1.0)
+    return extract_profile(apply_plan(engine_speech, shift), RATE)
+
+
+def test_matching_keeps_length_and_edges(person, engine_speech):
+    from twincast.voice.matching import matcher
+
+    transform = matcher(person)
+    for n in (0, 100, 1441, RATE // 3, RATE * 2 + 17):
+        assert len(transform(engine_speech[:n], RATE, "en")) == n
+    # two chunks cut from one clause join without a click: the jump at the join is
+    # no bigger than the largest sample-to-sample step inside the chunks
+    cut = RATE + 1234
+    a, b = transform(engine_speech[:cut], RATE, "en"), transform(engine_speech[cut : cut + RATE], RATE, "en")
+    inside = max(np.abs(np.diff(a)).max(), np.abs(np.diff(b)).max())
+    assert abs(float(b[0]) - float(a[-1])) <= inside
+
+
+def test_unusable_profile_keeps_the_base_voice():
+    from twincast.voice.matching import matcher, speed_for
+
+    assert matcher(VoiceProfile(False, "silent")) is None
+    assert speed_for(VoiceProfile(False, "silent"), "en") == 1.0
+
+
+def test_matching_moves_pitch_and_keeps_words(person):
+    from twincast.voice.asr import transcribe, word_error_rate
+    from twincast.voice.matching import matcher, speed_for
+    from twincast.voice.stream import Voice, resample, speak_all
+
+    base = Voice()
+    matched = Voice(engines=base.engines, transform=matcher(person), speed=speed_for(person, "en"))
+    assert 0.8 <= matched.speed <= 1.25
+    pcm, _ = speak_all(matched, TEXT, "en")
+    got = extract_profile(pcm, RATE)
+    assert semitones(got.f0_median_hz, person.f0_median_hz) < 1.0
+
+    sentence = "The blue rain jacket folds into its own pocket and costs forty dollars."
+    base_pcm, _ = speak_all(base, sentence, "en")
+    matched_pcm, _ = speak_all(matched, sentence, "en")
+    base_wer = word_error_rate(sentence, transcribe(resample(base_pcm, RATE, 16000), "en"))
+    matched_wer = word_error_rate(sentence, transcribe(resample(matched_pcm, RATE, 16000), "en"))
+    assert matched_wer <= base_wer + 0.1

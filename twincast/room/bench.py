@@ -1,0 +1,92 @@
+"""`twincast bench room`: one real room, real clock, for N seconds, measured.
+
+Utterances are enqueued while the room is idle (enqueue -> first audio sample
+in the encoded output) and some are interrupted mid-line (interrupt -> mouth
+closed and audio silent). CPU is process time over wall time (cores used);
+RSS growth compares the second half's peak with the first half's end."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from twincast.progress import Progress
+from twincast.room.config import RoomConfig
+
+LINES = {
+    "zh": ["这款保温杯现在只要八十九块九。", "下单再送杯套，包邮到家。", "三百一十六不锈钢内胆，保温十二个小时。", "喜欢的家人们抓紧时间拍吧！"],
+    "en": ["This cup is only nineteen ninety-nine today.", "Every order ships free within two days.", "It keeps your coffee hot for twelve hours.", "Grab yours before they are gone!"],
+}
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bench_room(clone: Path, seconds: float, lang: str, width: int, height: int, fps: int, outputs: list[dict] | None, progress: Progress) -> dict:
+    from twincast.room.runner import RunningRoom
+
+    with tempfile.TemporaryDirectory(prefix="twincast-bench-room-") as tmp:
+        cfg = RoomConfig.model_validate({
+            "clone": str(clone), "language": lang, "profile": "custom",
+            "video": {"width": width, "height": height, "fps": fps, "video_kbps": 2500},
+            "outputs": outputs or [{"type": "record", "folder": str(Path(tmp) / "rec")}],
+        })
+        running = RunningRoom(cfg, progress)
+        room = running.room
+        samples: list[float] = []
+
+        async def drive() -> None:
+            task = asyncio.create_task(running.run(seconds))
+            i = 0
+            next_at = time.monotonic() + 3.0
+            while not task.done():
+                await asyncio.sleep(0.05)
+                if time.monotonic() > seconds * 0.5 + t0 and not samples:
+                    samples.append(rss_mb())
+                if room.current is None and not len(room.queue) and time.monotonic() >= next_at:
+                    room.enqueue(LINES[lang][i % len(LINES[lang])], source="operator")
+                    interrupt = i % 3 == 2
+                    i += 1
+                    next_at = time.monotonic() + (1.0 if interrupt else 2.0)
+                    if interrupt:
+                        while room.current is None or room.current.started_frame is None:
+                            await asyncio.sleep(0.01)
+                        await asyncio.sleep(0.6)
+                        room.interrupt()
+            await task
+
+        t0 = time.monotonic()
+        cpu0 = time.process_time()
+        asyncio.run(drive())
+        wall = time.monotonic() - t0
+        cpu = time.process_time() - cpu0
+        status = running.status()
+        rss_end = rss_mb()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return {
+            "fps": round(status["frames"] / wall, 2),
+            "target_fps": fps,
+            "size": f"{width}x{height}",
+            "dropped_frames": status["late_frames"] + status["underruns"],
+            "cpu_cores": round(cpu / wall, 3),
+            "enqueue_to_audio_ms_p95": status["enqueue_to_audio_ms"]["p95"],
+            "enqueue_to_audio_ms_p50": status["enqueue_to_audio_ms"]["p50"],
+            "interrupt_ms_p95": status["interrupt_ms"]["p95"],
+            "drift_frames": status["drift_frames"],
+            "rss_growth_pct": round(100 * (rss_end - samples[0]) / samples[0], 2) if samples else None,
+            "rss_mb": round(rss_end, 1),
+            "peak_rss_mb": round(peak, 1),
+            "utterances": status["utterances"],
+            "interrupts": status["interrupts"],
+            "outputs": [{k: o[k] for k in ("name", "state", "failures", "dropped")} for o in status["outputs"]],
+            "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        }
