@@ -1,0 +1,132 @@
+"""A whole room with the real clone, voice and encoder on a fake clock, driven through its control API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from twincast.errors import TwincastError
+from twincast.progress import Progress
+from twincast.room.clock import FakeClock
+from twincast.room.config import RoomConfig, load_room
+from twincast.room.runner import RunningRoom
+from twincast.testing.nginx_rtmp import free_port
+from twincast.trust.label import Label
+
+TOKEN = "test-token"
+
+
+def _request(port: int, path: str, body: dict | None = None, token: str | None = TOKEN) -> tuple[int, dict]:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=None if body is None else json.dumps(body).encode(), method="GET" if body is None else "POST")
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def test_a_room_speaks_answers_and_records(clone_dir, tmp_path):
+    cfg = RoomConfig.model_validate({
+        "clone": str(clone_dir), "language": "zh", "profile": "custom",
+        "video": {"width": 320, "height": 240, "fps": 25, "video_kbps": 600},
+        "script": ["这款保温杯只要八十九块九。"],
+        "disclosure": "tone",
+        "outputs": [{"type": "record", "folder": str(tmp_path / "rec")}, {"type": "hls", "folder": str(tmp_path / "hls")}],
+    })
+    running = RunningRoom(cfg, Progress(enabled=False), clock=FakeClock(), await_speech=True)
+    port = free_port()
+    seen: dict = {}
+
+    async def drive() -> None:
+        loop = asyncio.get_running_loop()
+        task = asyncio.create_task(running.run(seconds=12, control_port=port, token=TOKEN))
+        while running.room.stats.frames < 5:
+            await asyncio.sleep(0.01)
+        seen["no_token"] = await loop.run_in_executor(None, _request, port, "/status", None, None)
+        seen["wrong_token"] = await loop.run_in_executor(None, _request, port, "/status", None, "nope")
+        seen["say"] = await loop.run_in_executor(None, _request, port, "/say", {"text": "有人问多少钱？八十九块九！", "source": "chat", "reply": True})
+        seen["empty"] = await loop.run_in_executor(None, _request, port, "/say", {"text": "   "})
+        seen["status"] = await loop.run_in_executor(None, _request, port, "/status")
+        await task
+
+    asyncio.run(drive())
+    assert seen["no_token"][0] == 401 and seen["wrong_token"][0] == 401
+    assert seen["say"][0] == 200 and seen["say"][1]["id"] >= 1
+    assert seen["empty"][0] == 422
+    status = seen["status"][1]
+    assert status["state"] in ("speaking", "idle") and {o["name"] for o in status["outputs"]} == {"record-0", "hls-1"}
+    final = running.status()
+    assert final["frames"] == 12 * 25 and final["drift_frames"] == 0 and final["failed_utterances"] == 0
+    assert final["utterances"] >= 3  # the opening line, the chat answer, the script
+
+    files = list((tmp_path / "rec").glob("*.mp4"))
+    assert len(files) == 1 and not list((tmp_path / "rec").glob("*.part"))
+    with av.open(str(files[0])) as c:
+        assert "AIGC" in c.metadata
+        v = c.streams.video[0]
+        assert (v.codec_context.width, v.codec_context.height) == (320, 240)
+        assert abs(float(c.duration) / 1e6 - 12.0) < 0.2
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    with av.open(str(files[0])) as c:
+        audio = np.concatenate([f.to_ndarray()[0] for f in c.decode(audio=0)])
+    # The stream opens with the tone disclosure: 1 kHz beeps in the first second.
+    first = audio[: 48000]
+    assert np.abs(first).max() > 0.1
+    spectrum = np.abs(np.fft.rfft(first))
+    assert abs(np.argmax(spectrum) * 48000 / len(first) - 1000) < 20
+    # The label is on the frames; the mouth moves while the room speaks.
+    label = Label(320, 240, "zh")
+    ref = label.stamp(frames[0].copy())
+    region = (slice(label.y0, label.y1), slice(label.x0, label.x1))
+    assert np.abs(frames[100][region].astype(int) - ref[region]).mean() < 25
+    lower = [f[140:220, 110:210].astype(np.float32) for f in frames[25:250]]
+    assert np.mean([np.abs(a - b).mean() for a, b in zip(lower, lower[1:])]) > 0.5
+    assert (tmp_path / "hls" / "index.m3u8").exists()
+
+
+def test_a_clone_without_live_consent_cannot_go_live(clone_dir, tmp_path):
+    other = tmp_path / "clone"
+    shutil.copytree(clone_dir, other)
+    manifest = json.loads((other / "manifest.json").read_text())
+    manifest["consent_scope"] = ["video"]
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    cfg = RoomConfig.model_validate({"clone": str(other), "outputs": [{"type": "record", "folder": str(tmp_path / "r")}]})
+    with pytest.raises(TwincastError, match="does not cover 'live'"):
+        RunningRoom(cfg, Progress(enabled=False), clock=FakeClock())
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("clone: c\ncolour: red\n", "line 2: colour: Extra inputs are not permitted"),
+        ("clone: c\noutputs:\n  - type: rtmp\n    url: http://x/y\n", "line 4: outputs.0.url"),
+        ("clone: c\nvideo: {fps: many}\n", "line 2: video.fps"),
+        ("clone: c\nprofile: myspace\n", "line 2: profile"),
+        ("clone: c\noutputs: [type: hls\n", "not valid YAML"),
+        ("- just\n- a list\n", "a room file is a mapping"),
+        ("outputs: []\n", "clone: Field required"),
+    ],
+)
+def test_room_file_mistakes_name_the_line_and_key(tmp_path, text, message):
+    path = tmp_path / "room.yaml"
+    path.write_text(text)
+    with pytest.raises(TwincastError) as err:
+        load_room(path)
+    assert message in str(err.value)
+
+
+def test_webrtc_preview_is_refused_clearly_until_it_exists(clone_dir, tmp_path):
+    cfg = RoomConfig.model_validate({"clone": str(clone_dir), "outputs": [{"type": "webrtc"}]})
+    with pytest.raises(TwincastError, match="WebRTC"):
+        RunningRoom(cfg, Progress(enabled=False), clock=FakeClock())
