@@ -24,6 +24,13 @@ from twincast.trust.label import Label
 TOKEN = "test-token"
 
 
+def label_visible(frame: np.ndarray, label: Label) -> bool:
+    """The label's white text reads white and its dark box dark on a decoded frame."""
+    region = frame[label.y0 : label.y1, label.x0 : label.x1].astype(float).mean(axis=2)
+    ink = (label.premultiplied[..., 0] / np.maximum(label.alpha[..., 0], 1)) > 200
+    return region[ink].mean() > 170 and region[ink].mean() - region[~ink].mean() > 80
+
+
 def _request(port: int, path: str, body: dict | None = None, token: str | None = TOKEN) -> tuple[int, dict]:
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=None if body is None else json.dumps(body).encode(), method="GET" if body is None else "POST")
     req.add_header("Content-Type", "application/json")
@@ -86,10 +93,7 @@ def test_a_room_speaks_answers_and_records(clone_dir, tmp_path):
     spectrum = np.abs(np.fft.rfft(first))
     assert abs(np.argmax(spectrum) * 48000 / len(first) - 1000) < 20
     # The label is on the frames; the mouth moves while the room speaks.
-    label = Label(320, 240, "zh")
-    ref = label.stamp(frames[0].copy())
-    region = (slice(label.y0, label.y1), slice(label.x0, label.x1))
-    assert np.abs(frames[100][region].astype(int) - ref[region]).mean() < 25
+    assert label_visible(frames[100], Label(320, 240, "zh"))
     lower = [f[140:220, 110:210].astype(np.float32) for f in frames[25:250]]
     assert np.mean([np.abs(a - b).mean() for a, b in zip(lower, lower[1:])]) > 0.5
     assert (tmp_path / "hls" / "index.m3u8").exists()
@@ -126,7 +130,57 @@ def test_room_file_mistakes_name_the_line_and_key(tmp_path, text, message):
     assert message in str(err.value)
 
 
-def test_webrtc_preview_is_refused_clearly_until_it_exists(clone_dir, tmp_path):
-    cfg = RoomConfig.model_validate({"clone": str(clone_dir), "outputs": [{"type": "webrtc"}]})
-    with pytest.raises(TwincastError, match="WebRTC"):
-        RunningRoom(cfg, Progress(enabled=False), clock=FakeClock())
+def test_webrtc_preview_reaches_an_aiortc_viewer(clone_dir):
+    """WHEP against the running room: the viewer decodes the room's own H.264 (label on it) and Opus audio."""
+    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+
+    from twincast.room.clock import MonotonicClock
+
+    cfg = RoomConfig.model_validate({
+        "clone": str(clone_dir), "language": "en", "profile": "custom",
+        "video": {"width": 320, "height": 240, "fps": 25, "video_kbps": 600},
+        "outputs": [{"type": "webrtc"}],
+    })
+    running = RunningRoom(cfg, Progress(enabled=False), clock=MonotonicClock())
+    port = free_port()
+    got: dict = {"video": [], "audio": 0}
+
+    async def viewer() -> None:
+        loop = asyncio.get_running_loop()
+        task = asyncio.create_task(running.run(seconds=7, control_port=port, token=TOKEN))
+        while running.room.stats.frames < 3:
+            await asyncio.sleep(0.01)
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        pc.addTransceiver("video", direction="recvonly")
+        pc.addTransceiver("audio", direction="recvonly")
+        tracks: dict = {}
+        pc.on("track", lambda t: tracks.__setitem__(t.kind, t))
+        await pc.setLocalDescription(await pc.createOffer())
+
+        def post() -> tuple[int, str, str]:
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/whep", data=pc.localDescription.sdp.encode(), method="POST")
+            req.add_header("Content-Type", "application/sdp")
+            req.add_header("Authorization", f"Bearer {TOKEN}")
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, r.headers["Location"], r.read().decode()
+
+        status, location, answer = await loop.run_in_executor(None, post)
+        got["status"], got["location"] = status, location
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+        while "video" not in tracks:
+            await asyncio.sleep(0.01)
+        for _ in range(30):
+            frame = await asyncio.wait_for(tracks["video"].recv(), 10)
+            got["video"].append(frame.to_ndarray(format="rgb24"))
+        for _ in range(20):
+            await asyncio.wait_for(tracks["audio"].recv(), 10)
+            got["audio"] += 1
+        got["health"] = running.status()["outputs"]
+        await pc.close()
+        await task
+
+    asyncio.run(viewer())
+    assert got["status"] == 201 and got["location"].startswith("/whep/")
+    assert got["video"][-1].shape == (240, 320, 3) and got["audio"] == 20
+    assert label_visible(got["video"][-1], Label(320, 240, "en"))  # the label is already on what viewers see
+    assert any(o["name"] == "webrtc-preview" and o["viewers"] == 1 for o in got["health"])

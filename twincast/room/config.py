@@ -52,8 +52,9 @@ class RecordOutput(_Strict):
 
 
 class PreviewOutput(_Strict):
+    """Served on the control API (POST /whep), on 127.0.0.1 with its token."""
+
     type: Literal["webrtc"]
-    port: int = Field(0, ge=0, le=65535)
 
 
 Output = Annotated[Union[RtmpOutput, SrtOutput, HlsOutput, RecordOutput, PreviewOutput], Field(discriminator="type")]

@@ -4,6 +4,8 @@
     POST /interrupt, POST /pause, POST /resume
     GET  /status     state, queue, fps, outputs, latencies
     WS   /events?token=...   status pushed every second
+    POST /whep       (application/sdp offer) -> 201 + answer SDP: the WebRTC preview, when configured
+    DELETE /whep/{viewer}
 
 Every request carries `Authorization: Bearer <token>` (or ?token= for the
 WebSocket, which browsers cannot give headers). It only ever listens on
@@ -15,7 +17,7 @@ import asyncio
 import hmac
 from collections.abc import Callable
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, WebSocket, WebSocketDisconnect
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field
 
 from twincast.errors import TwincastError
@@ -31,7 +33,7 @@ class SayRequest(BaseModel):
     reply: bool = False
 
 
-def make_app(room: Room, token: str, status: Callable[[], dict]) -> FastAPI:
+def make_app(room: Room, token: str, status: Callable[[], dict], preview=None) -> FastAPI:  # noqa: ANN001 - WebRtcPreview
     app = FastAPI(title="twincast room", docs_url=None, redoc_url=None, openapi_url=None)
 
     def authorised(authorization: str = Header("")) -> None:
@@ -67,6 +69,25 @@ def make_app(room: Room, token: str, status: Callable[[], dict]) -> FastAPI:
     @app.get("/status", dependencies=guard)
     async def get_status() -> dict:
         return status()
+
+    @app.post("/whep", dependencies=guard)
+    async def whep(request: Request) -> Response:
+        if preview is None:
+            raise HTTPException(404, "this room has no webrtc output (add {type: webrtc} to outputs)")
+        if "application/sdp" not in request.headers.get("content-type", ""):
+            raise HTTPException(415, "send the SDP offer as application/sdp")
+        offer = (await request.body()).decode(errors="replace")
+        try:
+            viewer, answer = await preview.answer(offer)
+        except ValueError as exc:
+            raise HTTPException(400, f"bad offer: {exc}") from None
+        return Response(answer, status_code=201, media_type="application/sdp", headers={"Location": f"/whep/{viewer}"})
+
+    @app.delete("/whep/{viewer}", dependencies=guard)
+    async def whep_close(viewer: str) -> dict:
+        if preview is None or not await preview.close(viewer):
+            raise HTTPException(404, "no such viewer")
+        return {"closed": viewer}
 
     @app.websocket("/events")
     async def events(ws: WebSocket, token_q: str = Query("", alias="token")) -> None:

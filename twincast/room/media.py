@@ -10,10 +10,11 @@ from twincast.room.renderer import RoomRenderer
 
 
 class MediaPipeline:
-    def __init__(self, renderer: RoomRenderer, encoder: AvEncoder, sinks: list[Sink]) -> None:
+    def __init__(self, renderer: RoomRenderer, encoder: AvEncoder, sinks: list[Sink], preview=None) -> None:  # noqa: ANN001 - WebRtcPreview
         self.renderer = renderer
         self.encoder = encoder
         self.sinks = sinks
+        self.preview = preview
 
     def start(self) -> None:
         for sink in self.sinks:
@@ -21,7 +22,10 @@ class MediaPipeline:
 
     def produce(self, n: int, mouth: int | None, audio: np.ndarray) -> None:
         frame = self.renderer.frame(mouth)
-        self._publish(self.encoder.encode_video(frame, n) + self.encoder.encode_audio(audio))
+        packets = self.encoder.encode_video(frame, n) + self.encoder.encode_audio(audio)
+        self._publish(packets)
+        if self.preview is not None:
+            self.preview.offer(packets, audio)
 
     def _publish(self, packets: list) -> None:  # noqa: ANN001
         for sink in self.sinks:
@@ -36,4 +40,4 @@ class MediaPipeline:
         self.encoder.close()
 
     def health(self) -> list[dict]:
-        return [s.health.as_dict() for s in self.sinks]
+        return [s.health.as_dict() for s in self.sinks] + ([self.preview.health()] if self.preview is not None else [])

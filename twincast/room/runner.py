@@ -47,8 +47,7 @@ def build_sinks(cfg: RoomConfig, encoder: AvEncoder, clock: Clock) -> list[Sink]
             sinks.append(HlsSink(name, out.folder, encoder))
         elif out.type == "record":
             sinks.append(RecordingSink(name, out.folder, encoder, lambda: clock.wall().strftime("%Y%m%d-%H%M%S"), out.rotate_minutes * 60))
-        elif out.type == "webrtc":
-            raise TwincastError("the WebRTC preview output is not built yet", "use an hls output for a browser preview meanwhile")
+        # webrtc is not a sink: RunningRoom gives it the room's packets and serves it on the control API
     return sinks
 
 
@@ -65,7 +64,12 @@ class RunningRoom:
             self.voice = make_voice(cfg.engine, cfg.clone, rate=profile.audio_rate_hz)
             mouth = LiveMouth(clone, calibrate(clone, self.voice, cfg.language))
         self.encoder = AvEncoder(profile)
-        self.media = MediaPipeline(RoomRenderer(clone, profile.width, profile.height, cfg.language), self.encoder, build_sinks(cfg, self.encoder, self.clock))
+        self.preview = None
+        if any(out.type == "webrtc" for out in cfg.outputs):
+            from twincast.outputs.webrtc_preview import WebRtcPreview
+
+            self.preview = WebRtcPreview(self.encoder)
+        self.media = MediaPipeline(RoomRenderer(clone, profile.width, profile.height, cfg.language), self.encoder, build_sinks(cfg, self.encoder, self.clock), self.preview)
         self.room = Room(self.clock, profile.fps, profile.audio_rate_hz, self.media.produce, lambda pb: self.speaker(pb), cfg.script_lines(script_base), cfg.loop_script, await_speech=await_speech)
         self.speaker = Speaker(self.voice, mouth, cfg.language, cfg.disclosure, lambda: self.room.stats.frames)
         # The stream opens with the audio disclosure, like a file.
@@ -76,6 +80,8 @@ class RunningRoom:
 
     async def run(self, seconds: float | None = None, control_port: int | None = None, token: str | None = None) -> None:
         server = None
+        if self.preview is not None:
+            self.preview.bind(asyncio.get_running_loop())
         if control_port is not None:
             server = await _serve(self, control_port, token or "")
         self.media.start()
@@ -83,6 +89,8 @@ class RunningRoom:
             await self.room.run(seconds)
         finally:
             self.media.close()
+            if self.preview is not None:
+                await self.preview.close_all()
             if server is not None:
                 server.should_exit = True
 
@@ -96,7 +104,7 @@ async def _serve(running: RunningRoom, port: int, token: str):  # noqa: ANN202 -
 
     from twincast.room.control_api import HOST, make_app
 
-    app = make_app(running.room, token, running.status)
+    app = make_app(running.room, token, running.status, running.preview)
     server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="warning", lifespan="off"))
     asyncio.get_running_loop().create_task(server.serve())
     while not server.started:
