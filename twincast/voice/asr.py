@@ -149,13 +149,10 @@ def normalize_zh(text: str) -> list[str]:
     import zhconv
 
     text = zhconv.convert(unicodedata.normalize("NFKC", text), "zh-cn").lower()
-    if re.search(r"\d", text):
-        try:  # 12 and 十二 are the same words: score them the same
-            import cn2an
+    if re.search(r"\d", text):  # 12 and 十二 are the same words: read digits the way the voice does
+        from twincast.voice.text_normalize import normalize
 
-            text = cn2an.transform(text, "an2cn")
-        except Exception:  # noqa: BLE001 - cn2an refuses odd strings; keep the digits then
-            pass
+        text = normalize(text, "zh")
     return [c for c in text if not (c.isspace() or unicodedata.category(c).startswith(("P", "S")))]
 
 
