@@ -184,3 +184,36 @@ def test_webrtc_preview_reaches_an_aiortc_viewer(clone_dir):
     assert got["video"][-1].shape == (240, 320, 3) and got["audio"] == 20
     assert label_visible(got["video"][-1], Label(320, 240, "en"))  # the label is already on what viewers see
     assert any(o["name"] == "webrtc-preview" and o["viewers"] == 1 for o in got["health"])
+
+
+def test_withdrawing_consent_stops_the_room_and_deletes_the_data(clone_dir, tmp_path):
+    import datetime as dt
+
+    from twincast.clone.clone import load_clone
+    from twincast.trust.withdrawal import withdraw
+
+    clone = tmp_path / "clone"
+    shutil.copytree(clone_dir, clone)
+    cfg = RoomConfig.model_validate({
+        "clone": str(clone), "language": "en", "profile": "custom",
+        "video": {"width": 160, "height": 160, "fps": 25, "video_kbps": 300},
+        "outputs": [{"type": "record", "folder": str(tmp_path / "rec")}],
+    })
+    running = RunningRoom(cfg, Progress(enabled=False), clock=FakeClock(), await_speech=True)
+    result: dict = {}
+
+    async def go() -> None:
+        loop = asyncio.get_running_loop()
+        task = asyncio.create_task(running.run(seconds=3600))
+        await asyncio.sleep(0.5)
+        result.update(await loop.run_in_executor(None, lambda: withdraw(clone, "changed her mind", dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc), grace_s=2.0)))
+        await asyncio.wait_for(task, 30)
+
+    asyncio.run(go())
+    status = running.status()
+    assert status["stopped_because"] == "the person withdrew consent" and status["frames"] < 3600 * 25
+    assert {"mouths.bin", "model.npz", "base.mp4"} <= set(result["deleted"])
+    assert not (clone / "mouths.bin").exists() and (clone / "WITHDRAWN.json").exists()
+    with pytest.raises(TwincastError, match="withdrew consent"):
+        load_clone(clone)
+    assert list((tmp_path / "rec").glob("*.mp4"))  # what was recorded before is finalised, not lost

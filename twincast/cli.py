@@ -44,6 +44,13 @@ def cmd_consent_create(args) -> int:
     return 0
 
 
+def cmd_consent_withdraw(args) -> int:
+    from twincast.trust.withdrawal import withdraw
+
+    print(json.dumps(withdraw(args.clone, args.reason, _now()), ensure_ascii=False))
+    return 0
+
+
 def cmd_clone_build(args) -> int:
     from twincast.clone.make import make_clone
 
@@ -182,6 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--signed-by", help="the signature as the person typed it (default: --person)")
     create.add_argument("-o", "--output", required=True, type=Path)
     create.set_defaults(func=cmd_consent_create)
+    wd = consent.add_parser("withdraw", help="the person withdraws consent: rooms stop, the clone's face and voice data are deleted")
+    wd.add_argument("--clone", type=Path, required=True)
+    wd.add_argument("--reason", default="withdrawn by the person")
+    wd.set_defaults(func=cmd_consent_withdraw)
 
     clone = verbs.add_parser("clone", help="build a clone from footage").add_subparsers(dest="action", required=True)
     build = clone.add_parser("build", help="footage + consent -> clone directory")

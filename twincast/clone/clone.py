@@ -22,6 +22,7 @@ import numpy as np
 
 from twincast.clone.library import MouthLibrary
 from twincast.errors import TwincastError
+from twincast.trust.withdrawal import require_not_withdrawn
 from twincast.face.mouth_space import MouthSpace
 from twincast.lipsync.audio_to_mouth import AudioMouthModel
 
@@ -97,6 +98,7 @@ def load_clone(clone_dir: Path) -> Clone:
         raise TwincastError(f"{manifest_path} is unreadable", "rebuild the clone with `twincast clone build`") from None
     if manifest.get("format") != FORMAT:
         raise TwincastError(f"{clone_dir} is not a twincast clone", "build one with `twincast clone build`")
+    require_not_withdrawn(clone_dir)
     if manifest.get("version") != FORMAT_VERSION:
         raise TwincastError(
             f"{clone_dir} was built by another twincast version (format {manifest.get('version')}, this one reads {FORMAT_VERSION})",

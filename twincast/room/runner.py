@@ -28,9 +28,12 @@ from twincast.room.engine import Room
 from twincast.room.media import MediaPipeline
 from twincast.room.renderer import RoomRenderer
 from twincast.room.speaker import Speaker
+from twincast.trust.withdrawal import withdrawn
 from twincast.voice.voice_setup import make_voice
 
 log = logging.getLogger(__name__)
+
+WATCH_S = 1.0  # real seconds between checks for a withdrawn consent (withdrawal waits 2 s before deleting)
 
 
 def build_sinks(cfg: RoomConfig, encoder: AvEncoder, clock: Clock) -> list[Sink]:
@@ -57,6 +60,7 @@ class RunningRoom:
     def __init__(self, cfg: RoomConfig, progress: Progress, clock: Clock | None = None, script_base: Path = Path("."), await_speech: bool = False) -> None:
         self.cfg = cfg
         self.clock = clock or MonotonicClock()
+        self.stopped_because = ""
         clone = load_clone(cfg.clone)
         check_clone_usable(clone, "live", self.clock.wall().date())
         profile = cfg.platform()
@@ -76,7 +80,17 @@ class RunningRoom:
         self.room.enqueue(OPENING_LINE[cfg.language], source="operator", reply=True)
 
     def status(self) -> dict:
-        return {**self.room.status(), "outputs": self.media.health(), "engine_failures": self.voice.failures}
+        return {**self.room.status(), "outputs": self.media.health(), "engine_failures": self.voice.failures, "stopped_because": self.stopped_because}
+
+    async def _watch_consent(self) -> None:
+        """A withdrawn consent stops the room (the clone's data is about to be deleted)."""
+        while True:
+            await asyncio.sleep(WATCH_S)
+            if withdrawn(self.cfg.clone) is not None:
+                self.stopped_because = "the person withdrew consent"
+                log.warning("consent withdrawn for %s: stopping the room", self.cfg.clone)
+                self.room.stop()
+                return
 
     async def run(self, seconds: float | None = None, control_port: int | None = None, token: str | None = None) -> None:
         server = None
@@ -85,9 +99,11 @@ class RunningRoom:
         if control_port is not None:
             server = await _serve(self, control_port, token or "")
         self.media.start()
+        watchdog = asyncio.get_running_loop().create_task(self._watch_consent())
         try:
             await self.room.run(seconds)
         finally:
+            watchdog.cancel()
             self.media.close()
             if self.preview is not None:
                 await self.preview.close_all()
