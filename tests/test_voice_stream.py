@@ -234,3 +234,27 @@ def test_tts_bad_input_is_one_clear_line(tmp_path, capsys, argv, message):
 def test_tts_refuses_other_formats_before_working(tmp_path, capsys):
     assert main(["tts", "--text", "hi", "-o", str(tmp_path / "x.mp3"), "-q"]) == 2
     assert ".wav" in capsys.readouterr().err
+
+
+def test_ten_thousand_characters_stream_clause_by_clause(voice):
+    """A 10,000-character script is cut into clauses up front (cheap) and synthesised lazily: the first
+    audio comes after one clause, and nothing of the rest has been synthesised yet."""
+    text = "这款保温杯现在只要八十九块九，下单再送杯套！" * 455  # 10,010 characters
+    parts = clauses(text)
+    assert len(parts) >= 900 and all(len(c.text) <= 24 for c in parts)
+    calls = []
+    engine = voice.engines["zh"]
+    real = engine.stream
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    engine.stream = counting
+    try:
+        stream = voice.stream(text)
+        first = next(stream)
+        assert first.pcm.size > 0 and len(calls) == 1
+        stream.close()
+    finally:
+        engine.stream = real
