@@ -17,12 +17,29 @@ class _Strict(BaseModel):
 
 
 class Coupon(_Strict):
-    """满threshold减off, or percent_off; optional expiry."""
+    """满threshold减off, or percent_off; optional expiry (a date: through the end of that day)."""
 
     threshold: Decimal | None = Field(None, ge=0)
     off: Decimal | None = Field(None, gt=0)
     percent_off: Decimal | None = Field(None, gt=0, lt=100)
     expires: dt.datetime | dt.date | None = None
+
+    @field_validator("expires", mode="before")
+    @classmethod
+    def _date_or_datetime(cls, v):  # noqa: ANN001, ANN206
+        # "2026-12-31" must come back as a date from JSON, CSV and SQLite alike, not as midnight.
+        if isinstance(v, str) and len(v.strip()) == 10:
+            return dt.date.fromisoformat(v.strip())
+        return v
+
+    @field_validator("off")
+    @classmethod
+    def _off_below_threshold(cls, v, info):  # noqa: ANN001, ANN206
+        # A field check (not a model check) so the error points at `off`, the key to fix.
+        threshold = info.data.get("threshold")
+        if v is not None and threshold is not None and v >= threshold > 0:
+            raise ValueError(f"off ({v}) must be less than threshold ({threshold}): 满{threshold}减{v} gives the goods away")
+        return v
 
     @model_validator(mode="after")
     def _one_kind(self) -> "Coupon":
@@ -30,9 +47,18 @@ class Coupon(_Strict):
         percent = self.percent_off is not None
         if amount == percent:
             raise ValueError("give either off (with an optional threshold) or percent_off")
-        if self.threshold is not None and self.off is not None and self.off >= self.threshold > 0:
-            raise ValueError("off must be less than threshold (满100减20)")
         return self
+
+    def active(self, now: dt.datetime) -> bool:
+        """Whether the coupon may still be offered at `now` (naive times are compared as local)."""
+        if self.expires is None:
+            return True
+        if not isinstance(self.expires, dt.datetime):
+            return now.date() <= self.expires
+        expires = self.expires
+        if (expires.tzinfo is None) != (now.tzinfo is None):
+            expires, now = expires.astimezone(), now.astimezone()
+        return now <= expires
 
 
 class Shipping(_Strict):
@@ -66,11 +92,13 @@ class Product(_Strict):
     def _spec_values_as_text(cls, v):  # noqa: ANN001, ANN206
         return {str(k): str(val) for k, val in v.items()} if isinstance(v, dict) else v
 
-    @model_validator(mode="after")
-    def _list_price_not_below(self) -> "Product":
-        if self.list_price is not None and self.list_price < self.price:
-            raise ValueError("list_price is below price: a 'discount' from a lower price is misleading (Price Law)")
-        return self
+    @field_validator("list_price")
+    @classmethod
+    def _list_price_not_below(cls, v, info):  # noqa: ANN001, ANN206
+        price = info.data.get("price")
+        if v is not None and price is not None and v < price:
+            raise ValueError(f"list_price ({v}) is below price ({price}): a 'discount' from a lower price is misleading (Price Law)")
+        return v
 
 
 class Catalog(_Strict):

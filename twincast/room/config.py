@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from twincast.errors import TwincastError
 from twincast.outputs.profiles import PROFILES, PlatformProfile
+from twincast.yaml_lines import line_of
 
 
 class _Strict(BaseModel):
@@ -129,26 +130,10 @@ def load_room(path: Path) -> RoomConfig:
         err = exc.errors()[0]
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p in ("rtmp", "srt", "hls", "record", "webrtc"))]
         key = ".".join(str(p) for p in loc) or "(top level)"
-        line = _line_of(root, loc)
+        line = line_of(root, loc)
         more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
         raise TwincastError(f"{path.name} line {line}: {key}: {err['msg']}{more}", "fix that key; unknown keys are refused so typos do not pass silently") from None
     if not room.clone.is_absolute():
         room.clone = path.parent / room.clone
     return room
 
-
-def _line_of(node, loc: list) -> int:  # noqa: ANN001 - yaml node
-    """1-based line of the deepest YAML node on the error's path."""
-    line = node.start_mark.line + 1 if node is not None else 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if k.value == part), None)
-            if match is None:
-                break
-            line, node = match[0].start_mark.line + 1, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
