@@ -126,6 +126,16 @@ def cmd_voice_eval(args) -> int:
     return 0
 
 
+def cmd_catalog_import(args) -> int:
+    from twincast.commerce.catalog_io import import_catalog
+
+    report = import_catalog(args.file, args.db, currency=args.currency, language=args.language)
+    for warning in report.get("warnings", []):
+        print(f"twincast: warning: {warning}", file=sys.stderr)
+    print(json.dumps(report, ensure_ascii=False, default=str))
+    return 0
+
+
 def cmd_engines(args) -> int:
     from twincast.voice.engines.registry import ENGINE_HELP
 
@@ -214,6 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print only the JSON result on stdout")
     ev.add_argument("--contact-sheet", type=Path, help="write a PNG of real vs rendered frames")
     ev.set_defaults(func=cmd_eval)
+
+    catalog = verbs.add_parser("catalog", help="the product catalogue").add_subparsers(dest="action", required=True)
+    cimp = catalog.add_parser("import", help="import products from YAML, JSON or CSV into the catalogue database")
+    cimp.add_argument("file", type=Path)
+    cimp.add_argument("--db", type=Path, default=Path("twincast.db"), help="SQLite file (default: ./twincast.db)")
+    cimp.add_argument("--currency", help="default currency when the file does not say (e.g. CNY, USD)")
+    cimp.add_argument("--language", choices=["zh", "en"], help="default room language when the file does not say")
+    cimp.set_defaults(func=cmd_catalog_import)
 
     engines = verbs.add_parser("engines", help="the speech engines and how to name a plugin server")
     engines.set_defaults(func=cmd_engines)
