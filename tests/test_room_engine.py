@@ -197,3 +197,48 @@ def test_playback_memory_is_bounded():
 def test_frame_rates_must_divide_the_audio_rate():
     with pytest.raises(TwincastError, match="fps"):
         Room(FakeClock(), 29, RATE, lambda *a: None, lambda pb: None)
+
+
+def clause_speaker(pb: Playback) -> None:
+    """Says each '|'-separated clause as a 1 s tone (mouth = clause number) and marks clause ends."""
+    parts = pb.utterance.text.split("|")
+    for i, part in enumerate(parts):
+        n = RATE
+        mouth = 100 + len(part)  # tells the clauses apart in the recording
+        if not pb.push((0.2 * np.sin(np.arange(n) * 2 * np.pi * 440 / RATE)).astype(np.float32), [mouth] * (n // SPF)):
+            return
+        pb.mark_boundary("|".join(parts[i + 1 :]))
+    pb.finish()
+
+
+def test_a_chat_answer_waits_for_the_sentence_end_and_the_script_resumes():
+    room, rec, _ = make_room(speak=clause_speaker)
+    room.enqueue("a|bb|ccc", source="script")  # three 1 s clauses: mouths 101, 102, 103
+
+    async def go() -> None:
+        task = asyncio.create_task(room.run(seconds=6))
+        while room.stats.frames < 10:
+            await asyncio.sleep(0)
+        room.enqueue("dddd", source="chat")  # mouth 104, arrives mid-clause "a"
+        await task
+
+    asyncio.run(go())
+    said = [m for i, m in enumerate(rec.mouths) if m is not None and (i == 0 or rec.mouths[i - 1] != m)]
+    assert said == [101, 104, 102, 103]  # "a" finished, the answer, then the script from "bb" on
+    assert rec.mouths[:FPS] == [101] * FPS  # the clause was not cut
+    assert room.resumed == 1 and room.stats.interrupts == 0
+
+
+def test_the_operator_still_cuts_in_at_once():
+    room, rec, _ = make_room(speak=clause_speaker)
+    room.enqueue("a|bb|ccc", source="script")
+
+    async def go() -> None:
+        task = asyncio.create_task(room.run(seconds=3))
+        while room.stats.frames < 10:
+            await asyncio.sleep(0)
+        room.enqueue("dddd", source="operator")
+        await task
+
+    asyncio.run(go())
+    assert rec.mouths[10] != 101 and 104 in rec.mouths[10:13]

@@ -81,6 +81,8 @@ class Room:
         self._script_pos = 0
         self._fade = np.zeros(0, np.float32)
         self._interrupt_at: int | None = None
+        self._cut_at_boundary = False
+        self.resumed = 0  # script lines cut at a sentence boundary and re-queued
         self._start_ns = 0
         self._stopping = False
         self._media = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="room-media")
@@ -92,11 +94,17 @@ class Room:
         u = Utterance(text=text, priority=PRIORITY.get(source, PRIORITY["operator"]) if priority is None else priority, source=source, enqueued_ns=self.clock.now_ns(), reply=reply)
         self.queue.put(u)
         # Barge-in: something more important than what is being said goes now.
+        # The operator cuts in at once; a chat answer waits for the end of the
+        # current sentence of the script, which then resumes where it stopped.
         if self.current is not None and u.priority > self.current.utterance.priority:
-            self.interrupt()
+            if source == "chat" and self.current.utterance.source == "script":
+                self._cut_at_boundary = True
+            else:
+                self.interrupt()
         return u
 
     def interrupt(self) -> None:
+        self._cut_at_boundary = False
         if self.current is None:
             return
         self._fade = self.current.stop()
@@ -170,6 +178,11 @@ class Room:
         self.stats.utterances += 1
         loop.run_in_executor(self._speech, self._speak_safely, pb)
 
+    def _resume(self, cut: Utterance, rest: str) -> None:
+        """The unspoken rest of a script line goes back first in line among script lines."""
+        self.queue.put(Utterance(text=rest, priority=cut.priority + 1, source=cut.source, enqueued_ns=self.clock.now_ns()))
+        self.resumed += 1
+
     def _speak_safely(self, pb: Playback) -> None:
         try:
             self.speak(pb)
@@ -194,7 +207,17 @@ class Room:
             if pb.started_frame is None:
                 pb.started_frame = n
                 self.stats.enqueue_to_audio_ms.append(max(0, deadline - pb.utterance.enqueued_ns) / 1e6)
-            return pb.take_frame()
+            k = pb.frames_played
+            frame = pb.take_frame()
+            if self._cut_at_boundary:
+                rest = pb.boundary_at_frame(k)
+                if rest is not None:
+                    self._cut_at_boundary = False
+                    pb.stop()
+                    self.current = None
+                    if rest.strip():
+                        self._resume(pb.utterance, rest)
+            return frame
         if pb.finished():
             if pb.error:
                 self.stats.failed_utterances += 1

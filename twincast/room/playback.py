@@ -35,8 +35,25 @@ class Playback:
     _played: int = 0  # frames handed to the room
     _done: bool = False
     _cond: threading.Condition = field(default_factory=threading.Condition)
+    # Clause ends: (sample where the clause's pause ends, text of the clauses still to come).
+    # A soft barge-in stops the line at the next of these and re-queues the rest.
+    _boundaries: list = field(default_factory=list)
 
     # --- worker side -------------------------------------------------------------------------------
+
+    def mark_boundary(self, remaining_text: str) -> None:
+        """The audio pushed so far ends a clause (and its pause); remaining_text is what follows."""
+        with self._cond:
+            self._boundaries.append((self._buffered, remaining_text))
+
+    def boundary_at_frame(self, k: int) -> str | None:
+        """The text still to say when frame k is the last of a clause (None: not a boundary)."""
+        with self._cond:
+            end = (k + 1) * self.samples_per_frame
+            for sample, rest in self._boundaries:
+                if end - self.samples_per_frame < sample <= end:
+                    return rest
+            return None
 
     def push(self, pcm: np.ndarray, mouths: list[int]) -> bool:
         """Append audio and the mouths of the frames it completes. False when cancelled."""

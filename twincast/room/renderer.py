@@ -14,6 +14,7 @@ import numpy as np
 from twincast.clone.base_loop import BaseLoopReader
 from twincast.clone.clone import Clone
 from twincast.lipsync.compositor import composite
+from twincast.room.overlay import Overlay
 from twincast.trust.label import Label
 
 
@@ -35,6 +36,7 @@ class RoomRenderer:
         self.size = (out_w, out_h)
         self.box = face_crop(clone.width, clone.height, clone.base_landmarks, out_w, out_h)
         self.label = Label(out_w, out_h, language)
+        self.overlay = Overlay(out_w, out_h)
 
     def frame(self, mouth: int | None) -> np.ndarray:
         frame, points = self.base.next()
@@ -46,4 +48,4 @@ class RoomRenderer:
         if frame.shape[1] != self.size[0] or frame.shape[0] != self.size[1]:
             shrink = frame.shape[1] > self.size[0]
             frame = cv2.resize(frame, self.size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
-        return self.label.stamp(np.ascontiguousarray(frame))
+        return self.label.stamp(self.overlay.stamp(np.ascontiguousarray(frame)))

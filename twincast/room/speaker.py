@@ -10,6 +10,7 @@ import numpy as np
 from twincast.lipsync.live_mouth import LiveMouth
 from twincast.room.playback import Playback
 from twincast.trust.audio_label import disclosure
+from twincast.voice.clauses import clauses
 from twincast.voice.speech import Phone
 from twincast.voice.stream import Voice
 
@@ -45,10 +46,13 @@ class Speaker:
             if not push(pcm, notice_phones):
                 return
         offset = total
+        parts = [c.text for c in clauses(pb.utterance.text, self.lang)]
         for chunk in self.voice.stream(pb.utterance.text, self.lang, cancel=pb.cancel):
             shifted = [Phone(p.symbol, p.start - chunk.pts, p.end - chunk.pts, p.lang) for p in chunk.phones]
             if not push(chunk.pcm, shifted):
                 return
             assert total == offset + chunk.end_pts
+            if chunk.pause_after:
+                pb.mark_boundary(" ".join(parts[chunk.clause + 1 :]) if self.lang == "en" else "".join(parts[chunk.clause + 1 :]))
         push(np.zeros(0, np.float32), [], final=True)
         pb.finish()
