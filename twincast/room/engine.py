@@ -72,6 +72,7 @@ class Room:
         self.speak = speak
         self.script = list(script or [])
         self.loop_script = loop_script
+        self.script_source: Callable[[], str | None] | None = None  # e.g. the run-of-show director
         self.await_speech = await_speech  # fake-clock runs: media time waits for synthesis
         self.inline_media = inline_media  # fake-clock runs with a trivial produce: skip the thread hop
         self.queue = SpeechQueue()
@@ -164,12 +165,10 @@ class Room:
     async def _start_next(self, loop: asyncio.AbstractEventLoop) -> None:
         if self.current is not None or self.paused:
             return
-        if not len(self.queue) and self.script:
-            if self._script_pos >= len(self.script) and self.loop_script:
-                self._script_pos = 0
-            if self._script_pos < len(self.script):
-                self.enqueue(self.script[self._script_pos], source="script")
-                self._script_pos += 1
+        if not len(self.queue):
+            line = self._next_script_line()
+            if line:
+                self.enqueue(line, source="script")
         u = self.queue.pop()
         if u is None:
             return
@@ -177,6 +176,19 @@ class Room:
         self.current = pb
         self.stats.utterances += 1
         loop.run_in_executor(self._speech, self._speak_safely, pb)
+
+    def _next_script_line(self) -> str | None:
+        """From the run-of-show director when there is one, else the fixed script."""
+        if self.script_source is not None:
+            return self.script_source()
+        if not self.script:
+            return None
+        if self._script_pos >= len(self.script) and self.loop_script:
+            self._script_pos = 0
+        if self._script_pos >= len(self.script):
+            return None
+        self._script_pos += 1
+        return self.script[self._script_pos - 1]
 
     def _resume(self, cut: Utterance, rest: str) -> None:
         """The unspoken rest of a script line goes back first in line among script lines."""

@@ -5,6 +5,8 @@ was synthesised once at room start, so it costs no latency."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from twincast.lipsync.live_mouth import LiveMouth
@@ -16,14 +18,29 @@ from twincast.voice.stream import Voice
 
 
 class Speaker:
-    def __init__(self, voice: Voice, mouth: LiveMouth, lang: str, disclosure_form: str, current_frame) -> None:  # noqa: ANN001 - () -> int
+    def __init__(self, voice: Voice, mouth: LiveMouth, lang: str, disclosure_form: str, current_frame, guard=None, audit=None) -> None:  # noqa: ANN001
+        """current_frame: () -> int; guard: (text, lang) -> GuardResult (the ad-law guard, before
+        anything reaches the voice); audit: an AuditLog recording every line spoken."""
         self.voice = voice
         self.mouth = mouth
         self.lang = lang
         self.current_frame = current_frame
+        self.guard = guard
+        self.audit = audit
         self.notice = disclosure(disclosure_form, lang, voice, voice.rate)
 
     def __call__(self, pb: Playback) -> None:
+        u = pb.utterance
+        if self.guard is not None:
+            checked = self.guard(u.text, self.lang)
+            if self.audit is not None:
+                self.audit.record(id=u.id, source=u.source, said=None if checked.dropped else checked.text, original=u.text, changes=[dataclasses.asdict(c) for c in checked.changes], dropped=checked.dropped)
+            if checked.dropped or not checked.text.strip():
+                pb.finish()  # nothing compliant to say: the room moves on (the audit log has it)
+                return
+            u.text = checked.text
+        elif self.audit is not None:
+            self.audit.record(id=u.id, source=u.source, said=u.text)
         spf = pb.samples_per_frame
         # The frame the utterance will most likely start on: now plus the
         # first chunk's synthesis (a few frames); only the head pose uses it.
