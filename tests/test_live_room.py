@@ -50,6 +50,7 @@ def test_a_room_speaks_answers_and_records(clone_dir, tmp_path):
         "script": ["这款保温杯只要八十九块九。"],
         "disclosure": "tone",
         "outputs": [{"type": "record", "folder": str(tmp_path / "rec")}, {"type": "hls", "folder": str(tmp_path / "hls")}],
+        "audit": str(tmp_path / "audit"),
     })
     running = RunningRoom(cfg, Progress(enabled=False), clock=FakeClock(), await_speech=True)
     port = free_port()
@@ -97,6 +98,9 @@ def test_a_room_speaks_answers_and_records(clone_dir, tmp_path):
     lower = [f[140:220, 110:210].astype(np.float32) for f in frames[25:250]]
     assert np.mean([np.abs(a - b).mean() for a, b in zip(lower, lower[1:])]) > 0.5
     assert (tmp_path / "hls" / "index.m3u8").exists()
+    audit = [json.loads(line) for f in (tmp_path / "audit").glob("audit-*.jsonl") for line in f.read_text().splitlines()]
+    assert {"operator", "chat", "script"} <= {r["source"] for r in audit}  # every line spoken, with its source
+    assert any(r["said"] and "八十九" in r["original"] or "89" in r["original"] for r in audit)
 
 
 def test_a_clone_without_live_consent_cannot_go_live(clone_dir, tmp_path):
@@ -130,7 +134,7 @@ def test_room_file_mistakes_name_the_line_and_key(tmp_path, text, message):
     assert message in str(err.value)
 
 
-def test_webrtc_preview_reaches_an_aiortc_viewer(clone_dir):
+def test_webrtc_preview_reaches_an_aiortc_viewer(clone_dir, tmp_path):
     """WHEP against the running room: the viewer decodes the room's own H.264 (label on it) and Opus audio."""
     from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
@@ -140,6 +144,7 @@ def test_webrtc_preview_reaches_an_aiortc_viewer(clone_dir):
         "clone": str(clone_dir), "language": "en", "profile": "custom",
         "video": {"width": 320, "height": 240, "fps": 25, "video_kbps": 600},
         "outputs": [{"type": "webrtc"}],
+        "audit": str(tmp_path / "audit"),
     })
     running = RunningRoom(cfg, Progress(enabled=False), clock=MonotonicClock())
     port = free_port()
@@ -198,6 +203,7 @@ def test_withdrawing_consent_stops_the_room_and_deletes_the_data(clone_dir, tmp_
         "clone": str(clone), "language": "en", "profile": "custom",
         "video": {"width": 160, "height": 160, "fps": 25, "video_kbps": 300},
         "outputs": [{"type": "record", "folder": str(tmp_path / "rec")}],
+        "audit": str(tmp_path / "audit"),
     })
     running = RunningRoom(cfg, Progress(enabled=False), clock=FakeClock(), await_speech=True)
     result: dict = {}

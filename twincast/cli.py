@@ -136,6 +136,18 @@ def cmd_catalog_import(args) -> int:
     return 0
 
 
+def cmd_answer(args) -> int:
+    from twincast.commerce.answer import answer
+    from twincast.commerce.catalog_io import load_catalog
+
+    catalog = load_catalog(args.catalog)
+    if args.product and catalog.product(args.product) is None:
+        raise TwincastError(f"--product {args.product!r} is not in the catalogue", "give a SKU from the catalogue, or leave --product out")
+    result = answer(catalog, args.message, current_sku=args.product, lang=args.lang)
+    print(result.to_json() if args.json else json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
 def cmd_engines(args) -> int:
     from twincast.voice.engines.registry import ENGINE_HELP
 
@@ -232,6 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
     cimp.add_argument("--currency", help="default currency when the file does not say (e.g. CNY, USD)")
     cimp.add_argument("--language", choices=["zh", "en"], help="default room language when the file does not say")
     cimp.set_defaults(func=cmd_catalog_import)
+
+    ans = verbs.add_parser("answer", help="answer a viewer's message from the catalogue (no LLM needed)")
+    ans.add_argument("--catalog", type=Path, required=True)
+    ans.add_argument("--message", required=True)
+    ans.add_argument("--product", help="the SKU on screen ('this one' refers to it)")
+    ans.add_argument("--lang", choices=["zh", "en"], help="answer language (default: the message's)")
+    ans.add_argument("--json", action="store_true")
+    ans.set_defaults(func=cmd_answer)
 
     engines = verbs.add_parser("engines", help="the speech engines and how to name a plugin server")
     engines.set_defaults(func=cmd_engines)

@@ -39,6 +39,7 @@ def bench_room(clone: Path, seconds: float, lang: str, width: int, height: int, 
             "clone": str(clone), "language": lang, "profile": "custom",
             "video": {"width": width, "height": height, "fps": fps, "video_kbps": 2500},
             "outputs": outputs or [{"type": "record", "folder": str(Path(tmp) / "rec")}],
+            "audit": str(Path(tmp) / "audit"),
         })
         running = RunningRoom(cfg, progress)
         room = running.room

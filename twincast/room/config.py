@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from twincast.chat.factory import ChatConfig
 from twincast.errors import TwincastError
 from twincast.outputs.profiles import PROFILES, PlatformProfile
 from twincast.yaml_lines import line_of
@@ -85,6 +86,12 @@ class RoomConfig(_Strict):
     engine: str | None = None
     outputs: list[Output] = Field(default_factory=list)
     control: ControlConfig = ControlConfig()
+    # Live commerce: with a catalogue, the run-of-show director writes the script and answers chat.
+    catalog: Path | None = None
+    pinned_sku: str | None = None
+    segment_seconds: float = Field(90.0, ge=10, le=3600)
+    chat: list[ChatConfig] = Field(default_factory=list)
+    audit: Path | None = Field(None, description="folder for the audit log of every line spoken (default: beside the room file)")
 
     @field_validator("profile")
     @classmethod
@@ -128,12 +135,17 @@ def load_room(path: Path) -> RoomConfig:
         room = RoomConfig.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p in ("rtmp", "srt", "hls", "record", "webrtc"))]
+        tags = ("rtmp", "srt", "hls", "record", "webrtc", "simulated", "local", "bridge", "bilibili", "douyin", "twitch", "youtube")
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p in tags)]
         key = ".".join(str(p) for p in loc) or "(top level)"
         line = line_of(root, loc)
         more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
         raise TwincastError(f"{path.name} line {line}: {key}: {err['msg']}{more}", "fix that key; unknown keys are refused so typos do not pass silently") from None
-    if not room.clone.is_absolute():
-        room.clone = path.parent / room.clone
+    for key in ("clone", "catalog", "audit"):
+        value = getattr(room, key)
+        if value is not None and not value.is_absolute():
+            setattr(room, key, path.parent / value)
+    if room.audit is None:
+        room.audit = path.parent / "audit"
     return room
 

@@ -21,7 +21,7 @@ import numpy as np
 from twincast.errors import TwincastError
 from twincast.room.clock import Clock
 from twincast.room.playback import Playback
-from twincast.room.speech_queue import PRIORITY, SpeechQueue, Utterance
+from twincast.room.speech_queue import PRIORITY, VIEWER_SOURCES, SpeechQueue, Utterance
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class Room:
         # The operator cuts in at once; a chat answer waits for the end of the
         # current sentence of the script, which then resumes where it stopped.
         if self.current is not None and u.priority > self.current.utterance.priority:
-            if source == "chat" and self.current.utterance.source == "script":
+            if source in VIEWER_SOURCES and self.current.utterance.source == "script":
                 self._cut_at_boundary = True
             else:
                 self.interrupt()

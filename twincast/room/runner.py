@@ -33,6 +33,7 @@ from twincast.voice.voice_setup import make_voice
 
 log = logging.getLogger(__name__)
 
+DEFAULT_AUDIT = Path(os.environ.get("TWINCAST_DATA", Path.home() / ".local" / "share" / "twincast")) / "audit"
 WATCH_S = 1.0  # real seconds between checks for a withdrawn consent (withdrawal waits 2 s before deleting)
 
 
@@ -75,12 +76,36 @@ class RunningRoom:
             self.preview = WebRtcPreview(self.encoder)
         self.media = MediaPipeline(RoomRenderer(clone, profile.width, profile.height, cfg.language), self.encoder, build_sinks(cfg, self.encoder, self.clock), self.preview)
         self.room = Room(self.clock, profile.fps, profile.audio_rate_hz, self.media.produce, lambda pb: self.speaker(pb), cfg.script_lines(script_base), cfg.loop_script, await_speech=await_speech)
-        self.speaker = Speaker(self.voice, mouth, cfg.language, cfg.disclosure, lambda: self.room.stats.frames)
+        from twincast.commerce.ad_guard import check as guard
+        from twincast.trust.audit import AuditLog
+
+        self.audit = AuditLog(cfg.audit or DEFAULT_AUDIT, self.clock.wall)
+        self.speaker = Speaker(self.voice, mouth, cfg.language, cfg.disclosure, lambda: self.room.stats.frames, guard=guard, audit=self.audit)
+        self.link = self._commerce(cfg) if cfg.catalog is not None else None
         # The stream opens with the audio disclosure, like a file.
         self.room.enqueue(OPENING_LINE[cfg.language], source="operator", reply=True)
 
+    def _commerce(self, cfg: RoomConfig):  # noqa: ANN202 - CommerceLink
+        from twincast.chat.factory import build_source
+        from twincast.chat.source import ChatHub
+        from twincast.commerce.ad_guard import check
+        from twincast.commerce.answer import answer
+        from twincast.commerce.catalog_io import load_catalog
+        from twincast.commerce.director import Director
+        from twincast.room.commerce_link import CommerceLink
+
+        catalog = load_catalog(cfg.catalog)
+        if cfg.pinned_sku and catalog.product(cfg.pinned_sku) is None:
+            raise TwincastError(f"pinned_sku {cfg.pinned_sku!r} is not in the catalogue", "use a SKU from the catalogue file")
+        now_s = lambda: self.clock.now_ns() / 1e9  # noqa: E731 - the room clock, in seconds
+        director = Director(catalog, cfg.language, now_s, segment_s=cfg.segment_seconds, pinned_sku=cfg.pinned_sku, answer_fn=answer, guard_fn=check)
+        sources = [build_source(c, catalog.currency, (cfg.language,)) for c in cfg.chat]
+        hub = ChatHub(sources, clock=self.clock) if sources else None
+        return CommerceLink(self.room, director, hub, self.media.renderer.overlay, now_s)
+
     def status(self) -> dict:
-        return {**self.room.status(), "outputs": self.media.health(), "engine_failures": self.voice.failures, "stopped_because": self.stopped_because}
+        extra = {"commerce": self.link.status()} if self.link is not None else {}
+        return {**self.room.status(), "outputs": self.media.health(), "engine_failures": self.voice.failures, "stopped_because": self.stopped_because, **extra}
 
     async def _watch_consent(self) -> None:
         """A withdrawn consent stops the room (the clone's data is about to be deleted)."""
@@ -100,10 +125,14 @@ class RunningRoom:
             server = await _serve(self, control_port, token or "")
         self.media.start()
         watchdog = asyncio.get_running_loop().create_task(self._watch_consent())
+        commerce = asyncio.get_running_loop().create_task(self.link.run()) if self.link is not None else None
         try:
             await self.room.run(seconds)
         finally:
             watchdog.cancel()
+            if commerce is not None:
+                commerce.cancel()
+                await asyncio.gather(commerce, return_exceptions=True)
             self.media.close()
             if self.preview is not None:
                 await self.preview.close_all()

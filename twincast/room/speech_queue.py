@@ -14,7 +14,10 @@ from twincast.errors import TwincastError
 MAX_QUEUED = 64
 MAX_CHARS = 2000  # one utterance; longer scripts are split into lines first
 
-PRIORITY = {"idle": 0, "script": 10, "chat": 20, "operator": 30}
+# Viewers' questions before thanks for gifts, before follows, before greetings,
+# all before the script; the operator before everything (issue 5).
+PRIORITY = {"idle": 0, "script": 10, "enter": 13, "follow": 15, "gift": 17, "chat": 20, "operator": 30}
+VIEWER_SOURCES = frozenset({"chat", "gift", "follow", "enter"})
 
 
 @dataclass

@@ -1,0 +1,435 @@
+"""What a viewer's chat message asks for: one of INTENTS, from keyword sets.
+
+Chat is fast and sloppy: "多少前" (a homophone typo for 多少钱), "duoshao qian" (pinyin typed
+without the IME), "hw much", "包邮吗", "有货没", "89米" (米 = 元), mixed zh/en and emoji. So a
+Mandarin phrase matches exactly, or by its toneless pinyin (homophones and IME slips), or, when the
+message is romanised, by its pinyin spelled out; an English phrase matches word by word with an edit
+distance that grows with the word's length. No model: the room answers in milliseconds on a 2-core
+CPU, and a keyword table is something an operator can read and fix.
+
+This module knows nothing about the catalogue. `answer.py` combines the result with the product and
+FAQ match (a message with no keyword may still be a FAQ question or a spec name)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
+
+INTENTS = (
+    "price", "stock", "spec", "shipping", "coupon", "faq", "greeting",
+    "gift_thanks", "complaint", "purchase_help", "offtopic", "unsafe",
+)
+
+# Ties break in this order. Questions about the product come before social noise because a viewer
+# who says "主播好，多少钱" wants the price; complaint comes after them but wins by weight (below).
+_ORDER = (
+    "unsafe", "faq", "complaint", "coupon", "shipping", "stock", "purchase_help", "price", "spec",
+    "gift_thanks", "offtopic", "greeting",
+)
+
+# Each entry: phrase or (phrase, weight). Scores add up per intent; weight > 1 marks a phrase that
+# should beat a generic word of another intent inside it ("能退货吗" is a policy question although
+# it holds the complaint word "退货"; "发货太慢" is a complaint although it holds "发货").
+_ZH: dict[str, tuple] = {
+    "price": (
+        "多少钱", "几块钱", "几块", "多钱", "什么价", "啥价", "价格", "价钱", "多少米", "几个米", "几米钱",
+        "怎么卖", "贵不贵", "贵吗", "便宜吗", "售价", "原价", "现价", "到手价", "价位", "几元", "多少元",
+        "一个多少", "多少一个", "最低价", "最便宜", "报价", "啥价格", "几多钱",
+    ),
+    "stock": (
+        "有货", "有现货", "没货", "还有吗", "还有没有", "库存", "卖完", "断货", "补货", "剩多少", "还剩",
+        "售罄", "有没有货", "剩几", "几件了", "抢完", "卖光", "缺货", "现货吗", "还能买吗", "还有多少",
+    ),
+    "spec": (
+        "多大", "容量", "尺寸", "尺码", "多重", "重量", "材质", "什么材料", "面料", "颜色", "什么色",
+        "几种颜色", "参数", "规格", "多少毫升", "多少ml", "续航", "防水", "保温多久", "多长", "多高",
+        "什么做的", "成分", "保质期", "色号", "肤质", "介绍一下", "介绍下", "讲讲", "说说", "详细",
+        "怎么样", "好用吗", "什么牌子", "品牌", "产地", "几片", "多少片", "净含量", "电池", "蓝牙",
+        "码数", "偏大", "偏小", "能保温", "多少克", "几斤", "尺码表", "有什么特点", "卖点",
+    ),
+    "shipping": (
+        "包邮", "运费", "邮费", "发货", "啥时候发", "什么时候发", "几天到", "多久到", "快递", "物流",
+        "从哪发", "哪里发", "发什么快递", "配送", "几天能到", "多久发", "几时发", "啥时发", "哪发",
+        "发哪里", "寄到", "送到", "多久能到", "能到", "到哪", "偏远地区", "顺丰", "到货",
+    ),
+    "coupon": (
+        "优惠券", "优惠", "券", "折扣", "打折", "满减", "便宜点", "能便宜", "减多少", "有活动", "活动",
+        "红包", "领券", "几折", "折吗", "少点", "抹零", "福利", "有没有减",
+    ),
+    "purchase_help": (
+        "怎么买", "怎么拍", "怎么下单", "在哪买", "哪里买", "链接", "小黄车", "购物车", "几号链接",
+        "拍哪个", "怎么付款", "能拍吗", "下单", "上车", "怎么付", "哪个链接", "去哪拍", "想买", "要买",
+        "我要一个", "给我来", "在哪拍", "哪里拍", "来一个", "来两个", "拍了", "付款",
+    ),
+    "faq": (
+        ("能退货吗", 2.5), ("可以退货吗", 2.5), ("能退吗", 2.5), ("可以退吗", 2.5), ("七天无理由", 2.5),
+        ("7天无理由", 2.5), ("无理由退", 2.5), ("支持退货", 2.5), ("保修", 2), ("售后", 2), ("质保", 2),
+        ("发票", 2), ("能换吗", 2), ("可以换吗", 2), ("退换", 2), ("能机洗吗", 2), ("洗碗机", 2),
+        ("孕妇", 2), ("会过敏吗", 3), ("会掉色吗", 3), ("会漏水吗", 3), ("会坏吗", 3), ("会缩水吗", 3), ("小孩能用", 2), ("儿童", 2), ("过期", 1.5),
+    ),
+    "complaint": (
+        ("投诉", 2), ("退款", 2), ("差评", 2), ("坏了", 2), ("破了", 2), ("漏水", 2), ("质量差", 2),
+        ("质量太差", 2.5), ("假货", 2.5), ("骗人", 2.5), ("骗子", 2.5), ("还没发货", 3), ("还没到", 3),
+        ("还没收到", 3), ("太慢", 2.5), ("不好用", 2), ("不满意", 2), ("不理人", 2.5), ("没人理", 2.5),
+        ("发错", 2.5), ("少发", 2.5), ("掉色", 2), ("过敏", 2), ("垃圾", 2), ("我要退货", 3),
+        ("退货", 1), ("烂", 1.5), ("坑人", 2.5), ("被坑", 2.5), ("智商税", 2), ("失望", 2), ("生气", 2),
+        ("收到的是坏", 3), ("有问题", 1.5), ("破损", 2), ("不保温", 2.5), ("不合适", 1.5),
+    ),
+    "gift_thanks": (
+        ("送出", 2), ("送出了", 2), ("送了", 1.5), ("小心心", 2), ("火箭", 2), ("嘉年华", 2),
+        ("礼物", 2), ("打赏", 2), ("刷了", 1.5), ("玫瑰", 1.5), ("棒棒糖", 2), ("送给主播", 2),
+        ("为主播点亮", 2), ("灯牌", 2), ("粉丝团", 1.5), ("加入了粉丝团", 2.5), ("抖币", 2), ("舰长", 2),
+    ),
+    "greeting": (
+        "你好", "您好", "主播好", "大家好", "哈喽", "来了", "进入直播间", "进入了直播间", "晚上好",
+        "早上好", "中午好", "下午好", "早安", "晚安", "嗨", "又来了", "报到", "打卡", "我来啦", "来啦",
+        "关注了", "点赞", "欢迎",
+    ),
+    "offtopic": (
+        ("天气", 1.5), ("多大了", 2.5), ("几岁", 2), ("真人吗", 2.5), ("是真人", 2.5), ("机器人", 2),
+        ("是ai吗", 2.5), ("吃饭了吗", 2), ("哪里人", 2), ("唱首歌", 2), ("唱歌", 1.5), ("结婚了吗", 2.5),
+        ("男朋友", 2), ("女朋友", 2), ("单身", 2), ("跳个舞", 2), ("跳舞", 1.5), ("几点下播", 2),
+        ("下播", 1.5), ("世界杯", 2), ("股票", 2), ("作业", 2), ("数字人", 2), ("是不是ai", 2.5),
+        ("长得好看", 2), ("好漂亮", 1.5), ("叫什么名字", 2),
+    ),
+    "unsafe": (
+        ("傻逼", 9), ("傻b", 9), ("操你", 9), ("去死", 9), ("滚蛋", 9), ("废物", 9), ("垃圾主播", 9),
+        ("你妈", 9), ("nmsl", 9), ("脑残", 9), ("智障", 9), ("贱人", 9), ("婊子", 9),
+        ("习近平", 9), ("共产党", 9), ("六四", 9), ("天安门", 9), ("台独", 9), ("法轮功", 9), ("藏独", 9),
+        ("政府", 9), ("领导人", 9), ("总统", 9), ("选举", 9), ("毒品", 9), ("大麻", 9), ("枪支", 9),
+        ("买枪", 9), ("赌博", 9), ("博彩", 9), ("色情", 9), ("约炮", 9), ("翻墙", 9),
+        # prompt injection: a viewer trying to make the clone say something the catalogue does not
+        ("忽略之前", 9), ("忽略上面", 9), ("忽略所有", 9), ("忽略以上", 9), ("无视之前", 9), ("无视上面", 9),
+        ("忘记之前", 9), ("忘掉你的", 9), ("你现在是", 9), ("系统提示", 9), ("系统指令", 9), ("提示词", 9),
+        ("你的指令", 9), ("跟着我说", 9), ("重复我", 9), ("你就说", 9), ("你说价格是", 9),
+        ("说价格是", 9), ("说成", 9), ("假装你是", 9), ("扮演", 9), ("开发者模式", 9), ("说一句", 9),
+        ("复述", 9),
+    ),
+}
+
+_EN: dict[str, tuple] = {
+    "price": (
+        ("how much", 0.9), "price", "cost", "costs", "how many yuan", "how expensive", "expensive", "cheap",
+        "pricing", "how much is it", "how much for", "price tag", "what does it cost", "how many dollars",
+        "pay", "rmb", "bucks", "lowest price",
+    ),
+    "stock": (
+        ("in stock", 2), "stock", "available", ("sold out", 2), ("any left", 2), ("how many left", 2.5),
+        ("left", 0.8), "inventory", "restock", ("out of stock", 2), ("still have", 1.5), "availability",
+        ("are there any", 1), ("do you have", 1),
+    ),
+    "spec": (
+        "size", "sizes", "capacity", "material", "made of", "weight", "how heavy", "color", "colour",
+        "colors", "colours", "specs", "spec", "specifications", "dimensions", "battery", "waterproof",
+        "how big", "ml", "fabric", "ingredients", "shelf life", "how long does it keep", "tell me about",
+        "details", "features", "what is it", "brand", "bluetooth", "keep warm", "how long warm", "shade",
+        "skin type", "sheets", "how many pieces", "is it good", "quality", "describe", "grams", "kg",
+    ),
+    "shipping": (
+        ("shipping", 1.5), "ship", "ships", "delivery", "deliver", "free shipping", "postage", "arrive",
+        "when will it ship", ("how long to", 0.8), "courier", "ships from", "dispatch", "shipped",
+        "send it", "mail", "express", "how fast", "overseas", "international",
+    ),
+    "coupon": (
+        ("coupon", 1.5), "coupons", "discount", "discounts", "promo", "promo code", "code", "deal", "deals",
+        "voucher", "sale", "cheaper", "any offer", "offers", "percent off", "% off", "rebate", "bargain",
+    ),
+    "purchase_help": (
+        "how to buy", "how do i buy", "how do i order", "where to buy", "where can i buy", "link", "order",
+        "checkout", "check out", "purchase", "cart", "buy", "add to cart", "pay for", "payment", "i want one",
+        "i'll take", "take two", "take one",
+    ),
+    "faq": (
+        ("return policy", 2.5), ("can i return", 2.5), ("returns", 2), ("warranty", 2.5), ("guarantee", 2),
+        ("invoice", 2), ("receipt", 2), ("exchange", 2), ("dishwasher", 2), ("microwave", 2),
+        ("pregnant", 2), ("kids", 1.5), ("children", 1.5), ("machine wash", 2), ("washable", 2),
+        ("ice", 1.5), ("hot tea", 1.5), ("carbonated", 2), ("sensitive skin", 2), ("pair with", 2), ("gift box", 3), ("comes with", 2), ("come with", 2),
+    ),
+    "complaint": (
+        ("refund", 2.5), ("broken", 2.5), ("complaint", 2.5), ("complain", 2.5), ("fake", 2.5),
+        ("scam", 2.5), ("never arrived", 3), ("hasn't arrived", 3), ("still waiting", 3),
+        ("still not here", 3), ("damaged", 2.5), ("leaks", 2.5), ("leaking", 2.5), ("terrible", 2),
+        ("worst", 2), ("disappointed", 2), ("not working", 2.5), ("doesn't work", 2.5),
+        ("wrong item", 3), ("rip off", 2.5), ("ripoff", 2.5), ("awful", 2), ("angry", 2),
+        ("too slow", 2.5), ("no one answers", 2.5), ("nobody replies", 2.5), ("cracked", 2.5),
+        ("rash", 2), ("want my money back", 3), ("poor quality", 2.5), ("garbage", 2),
+    ),
+    "gift_thanks": (
+        ("sent", 1.5), ("gift", 2), ("gifted", 2), ("donated", 2), ("superchat", 2), ("super chat", 2),
+        ("bits", 2), ("cheered", 2), ("subscribed", 2), ("roses", 1.5), ("rose", 1.5), ("tip", 1.5),
+        ("tipped", 2), ("sub", 1.5), ("subs", 1.5), ("membership", 1.5), ("lightsaber", 2), ("rocket", 2),
+    ),
+    "greeting": (
+        "hi", "hello", "hey", "good morning", "good evening", "good afternoon", "joined", "i'm here",
+        "yo", "hiya", "sup", "greetings", "hey all", "hi everyone", "hello everyone", "evening", "morning",
+        "im back", "i'm back", "just arrived", "entered", "followed", "liked",
+    ),
+    "offtopic": (
+        ("weather", 2), ("how old", 2.5), ("are you real", 3), ("are you human", 3), ("are you a bot", 3),
+        ("are you ai", 3), ("are you an ai", 3), ("a robot", 2), ("where are you from", 2.5), ("sing", 1.5),
+        ("song", 1.5), ("married", 2), ("boyfriend", 2), ("girlfriend", 2), ("single", 1), ("dance", 1.5),
+        ("football", 2), ("stocks", 1.5), ("homework", 2), ("your name", 2), ("bitcoin", 2),
+        ("crypto", 2), ("pretty", 1.5), ("when do you end", 2), ("movie", 2), ("game", 1.5),
+    ),
+    "unsafe": (
+        ("fuck", 9), ("sb", 9), ("fucking", 9), ("shit", 9), ("idiot", 9), ("stupid bot", 9), ("shut up", 9),
+        ("bitch", 9), ("kill yourself", 9), ("kys", 9), ("retard", 9), ("moron", 9), ("die", 9),
+        ("tiananmen", 9), ("xi jinping", 9), ("communist party", 9), ("ccp", 9), ("election", 9),
+        ("president", 9), ("vote for", 9), ("taiwan independence", 9), ("drugs", 9), ("cocaine", 9),
+        ("gun", 9), ("guns", 9), ("gambling", 9), ("porn", 9), ("nude", 9),
+        ("ignore previous", 9), ("ignore all", 9), ("ignore your", 9), ("ignore the", 9),
+        ("disregard", 9), ("you are now", 9), ("system:", 9), ("system prompt", 9), ("pretend", 9),
+        ("say the price is", 9), ("say it is", 9), ("jailbreak", 9), ("developer mode", 9),
+        ("prompt", 9), ("repeat after me", 9), ("roleplay", 9), ("act as", 9),
+        ("new rules", 9), ("tell everyone", 9), ("announce", 9),
+    ),
+}
+
+# Viewer slang and homophones written the same way everywhere: applied before matching.
+_ZH_REWRITES = (
+    ("有货没", "有货"), ("有木有", "有没有"), ("神马", "什么"), ("肿么", "怎么"), ("咋", "怎么"),
+    ("啥子", "什么"), ("多少钱钱", "多少钱"), ("宝宝们", ""), ("家人们", ""), ("亲", ""),
+)
+
+# Words that point at whatever is on screen (the caller supplies it as current_sku).
+DEICTIC_ZH = ("这个", "那个", "这款", "那款", "这件", "它", "这只", "这支", "这一款", "链接里", "这一个", "图上")
+DEICTIC_EN = ("this", "that", "it", "this one", "that one", "the one", "current")
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_PRICE_MENTION = re.compile(r"\d+(?:\.\d+)?\s*(?:块钱|块|元|米(?!长|宽|高)|yuan\b|rmb\b|bucks\b|dollars?\b)")
+_STOCK_MENTION = re.compile(r"还有\s*\d+\s*[件个套盒]|剩\s*\d+\s*[件个套盒]|\d+\s*件(?:吗|了吗)")
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
+_LATIN_WORD = re.compile(r"[a-z][a-z'%]*|\d+(?:\.\d+)?|%|\$")
+_NOISE = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\u20E3]")
+# Standard pinyin syllable shapes (no tone): a romanised message is one made of these.
+_PINYIN_SYLLABLE = re.compile(
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|uan|ian|iao|uai|ai|ei|ao|ou|an|"
+    r"en|in|un|ia|ie|iu|ua|uo|ue|ui|a|o|e|i|u|v)(?:r)?"
+)
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str | None  # None: no keyword matched (answer.py then tries the catalogue)
+    score: float
+    scores: dict[str, float] = field(default_factory=dict)
+    romanised: bool = False  # the message was pinyin typed in Latin letters: answer in Mandarin
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width to half-width), lower case, emoji out, slang rewritten."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _NOISE.sub(" ", text)
+    text = _STRETCHED.sub(r"\1", text)  # "hiii", "sooo" -> "hi", "so"
+    for old, new in _ZH_REWRITES:
+        text = text.replace(old, new)
+    return text
+
+
+def _fuzzy_key(syllable: str) -> str:
+    """Merge the distinctions southern speakers and IMEs blur (zh/z, ang/an, n/l, ing/in)."""
+    s = syllable
+    for a, b in (("zh", "z"), ("ch", "c"), ("sh", "s")):
+        if s.startswith(a):
+            s = b + s[2:]
+    if s.startswith("l"):
+        s = "n" + s[1:]
+    for a, b in (("ang", "an"), ("eng", "en"), ("ing", "in")):
+        if s.endswith(a):
+            s = s[: -len(a)] + b
+    return s
+
+
+@lru_cache(maxsize=4096)
+def _pinyin_of(text: str, fuzzy: bool = True) -> tuple[str, ...]:
+    keys = (p for p in lazy_pinyin(text) if p.isalpha() and p.isascii())
+    return tuple(_fuzzy_key(p) for p in keys) if fuzzy else tuple(keys)
+
+
+def pinyin_keys(text: str) -> tuple[str, ...]:
+    """Toneless, accent-merged pinyin of the Chinese characters in `text`."""
+    return _pinyin_of("".join(_CJK.findall(text)))
+
+
+def edit_distance(a: str, b: str, cap: int = 3) -> int:
+    """Edit distance with adjacent swaps costing one ("igonre"), capped: past cap it returns cap."""
+    if abs(len(a) - len(b)) >= cap:
+        return cap
+    before, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if before is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], before[j - 2] + 1)
+        if min(cur) >= cap:
+            return cap
+        before, prev = prev, cur
+    return min(prev[-1], cap)
+
+
+def word_matches(word: str, key: str, in_phrase: bool) -> bool:
+    """A typed word against a keyword: short words must be exact (a one-letter slip turns "buy" into
+    "guy"), longer ones forgive one edit, long ones two. Inside a multi-word phrase the other words
+    vouch for it, so three-letter words forgive one edit too ("hw much")."""
+    if word == key:
+        return True
+    n = len(key)
+    if n >= 8:
+        allowed = 2
+    elif n >= 5 or (in_phrase and n >= 3):
+        allowed = 1
+    else:
+        return False
+    if word[:1] != key[:1] and not in_phrase:
+        return False  # a slip seldom hits the first letter; requiring it keeps "cost" from "most"
+    return edit_distance(word, key, allowed + 1) <= allowed
+
+
+def _phrase_in_words(words: list[str], phrase: tuple[str, ...]) -> tuple[float, int]:
+    """(1.0, start) for an exact run of words, (0.85, start) for a fuzzy one, (0, -1) for none."""
+    n = len(phrase)
+    best = (0.0, -1)
+    for i in range(len(words) - n + 1):
+        window = words[i: i + n]
+        if window == list(phrase):
+            return 1.0, i
+        if best[0] == 0.0 and all(word_matches(w, k, n > 1) for w, k in zip(window, phrase)):
+            best = (0.85, i)
+    return best
+
+
+def _contains_run(hay: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    n = len(needle)
+    return any(hay[i: i + n] == needle for i in range(len(hay) - n + 1))
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    intent: str
+    text: str
+    weight: float
+    pinyin: tuple[str, ...] = ()  # zh phrases: pinyin keys (accent-merged when `fuzzy`)
+    fuzzy: bool = False
+    spelled: str = ""  # zh phrases: pinyin spelled out without spaces, for romanised messages
+    words: tuple[str, ...] = ()  # en phrases
+
+
+def _entries(table: dict[str, tuple]):
+    for intent, items in table.items():
+        for item in items:
+            text, weight = item if isinstance(item, tuple) else (item, 1.0)
+            yield intent, text, float(weight)
+
+
+def _build() -> tuple[list[_Phrase], list[_Phrase]]:
+    zh, en = [], []
+    for intent, text, weight in _entries(_ZH):
+        cjk = "".join(_CJK.findall(text))
+        if len(cjk) < 2 or cjk != text:  # "是ai吗" is not the sound of 是吗
+            zh.append(_Phrase(intent, text, weight))
+            continue
+        # Two-character phrases and insults match their exact pinyin only: with accents merged,
+        # 利吗 (li ma) would sound like an insult and every other two-syllable word like some keyword.
+        fuzzy = len(cjk) >= 3 and intent != "unsafe"
+        zh.append(_Phrase(intent, text, weight, pinyin=_pinyin_of(cjk, fuzzy), fuzzy=fuzzy, spelled="".join(lazy_pinyin(cjk))))
+    for intent, text, weight in _entries(_EN):
+        en.append(_Phrase(intent, text, weight, words=tuple(_LATIN_WORD.findall(text)) or (text,)))
+    en.sort(key=lambda p: -len(p.words))
+    return zh, en
+
+
+_ZH_PHRASES, _EN_PHRASES = _build()
+_PINYIN_WORDS_MIN = 5  # letters: shorter spelled phrases ("haoma") hide inside English words
+
+
+def looks_romanised(words: list[str]) -> bool:
+    """Every Latin word splits into pinyin syllables and at least one is not an English word we know."""
+    letters = [w for w in words if w.isalpha()]
+    if not letters:
+        return False
+    english = {k for p in _EN_PHRASES for k in p.words} | {"is", "the", "a", "it", "this", "do", "you", "i"}
+    return all(_PINYIN_SYLLABLE.fullmatch(w) or _splits_pinyin(w) for w in letters) and any(
+        w not in english for w in letters
+    )
+
+
+@lru_cache(maxsize=2048)
+def _splits_pinyin(word: str) -> bool:
+    """"duoshao" -> duo + shao: the word is a run of pinyin syllables."""
+    if not word:
+        return True
+    return any(
+        _PINYIN_SYLLABLE.fullmatch(word[:k]) is not None and _splits_pinyin(word[k:])
+        for k in range(min(6, len(word)), 0, -1)
+    )
+
+
+def recognise(message: str) -> Intent:
+    """Score every intent on the message; the best wins, unsafe whenever it matches at all."""
+    text = normalise(message)
+    cjk = "".join(_CJK.findall(text))
+    keys, exact_keys = _pinyin_of(cjk), _pinyin_of(cjk, False)
+    words = _LATIN_WORD.findall(text)
+    romanised = looks_romanised(words)
+    # Pinyin of the whole message in order, Latin kept as typed: "怎么mai" spells "zenmemai".
+    spelled = "".join(c for c in "".join(lazy_pinyin(text)) if c.isascii() and c.isalpha()) if romanised else ""
+    scores: dict[str, float] = {}
+
+    def add(intent: str, value: float) -> None:
+        scores[intent] = scores.get(intent, 0.0) + value
+
+    for p in _ZH_PHRASES:
+        if p.text in text:
+            add(p.intent, p.weight)
+        elif p.pinyin and _contains_run(keys if p.fuzzy else exact_keys, p.pinyin):
+            add(p.intent, 0.9 * p.weight)  # a homophone: slightly less sure than the exact characters
+        elif spelled and len(p.spelled) >= _PINYIN_WORDS_MIN and p.spelled in spelled:
+            add(p.intent, 0.9 * p.weight)
+    if words:
+        covered: dict[str, set[int]] = {}  # a word counts once per intent ("cost" is not also "costs")
+        for p in _EN_PHRASES:
+            if p.words[0] in ("%", "$") or p.text.endswith(":"):
+                if p.text in text:
+                    add(p.intent, p.weight)
+                continue
+            hit, start = _phrase_in_words(words, p.words)
+            span = set(range(start, start + len(p.words)))
+            if hit and not span <= covered.setdefault(p.intent, set()):
+                covered[p.intent] |= span
+                add(p.intent, hit * p.weight)
+    if "$" in text or "¥" in text or "￥" in text:
+        add("price", 0.5)
+    if _STOCK_MENTION.search(text):  # "还有9999件吗": the viewer is checking the stock
+        add("stock", 1.0)
+    if _PRICE_MENTION.search(text):  # "是1块钱吧" / "89米?" / "1 yuan?": the viewer is checking a price
+        add("price", 1.0)
+    if not scores:
+        return Intent(None, 0.0, {}, romanised)
+    if "unsafe" in scores:
+        return Intent("unsafe", scores["unsafe"], scores, romanised)
+    best = max(scores.values())
+    name = next(i for i in _ORDER if scores.get(i, 0.0) >= best - 1e-9)
+    return Intent(name, best, scores, romanised)
+
+
+def has_question(message: str) -> bool:
+    """A question without a keyword ("能装冰块吗") is about the product, not small talk."""
+    text = normalise(message)
+    if re.search(r"[?？吗呢么嘛]|能不能|可不可以|可以|是不是|有没有|会不会|怎么|多久|几|哪", text):
+        return True
+    words = _LATIN_WORD.findall(text)
+    return bool(words) and words[0] in {"can", "does", "do", "is", "are", "will", "how", "what", "which", "where", "when", "should"}
+
+
+def refers_to_screen(message: str) -> bool:
+    """"这个多少钱" / "how much is this one": the product on screen."""
+    text = normalise(message)
+    if any(d in text for d in DEICTIC_ZH):
+        return True
+    words = set(_LATIN_WORD.findall(text))
+    return bool(words & {"this", "that", "it", "current"})
