@@ -88,8 +88,6 @@ class RunningRoom:
     def _commerce(self, cfg: RoomConfig):  # noqa: ANN202 - CommerceLink
         from twincast.chat.factory import build_source
         from twincast.chat.source import ChatHub
-        from twincast.commerce.ad_guard import check
-        from twincast.commerce.answer import answer
         from twincast.commerce.catalog_io import load_catalog
         from twincast.commerce.director import Director
         from twincast.room.commerce_link import CommerceLink
@@ -98,7 +96,7 @@ class RunningRoom:
         if cfg.pinned_sku and catalog.product(cfg.pinned_sku) is None:
             raise TwincastError(f"pinned_sku {cfg.pinned_sku!r} is not in the catalogue", "use a SKU from the catalogue file")
         now_s = lambda: self.clock.now_ns() / 1e9  # noqa: E731 - the room clock, in seconds
-        director = Director(catalog, cfg.language, now_s, segment_s=cfg.segment_seconds, pinned_sku=cfg.pinned_sku, answer_fn=answer, guard_fn=check)
+        director = Director(catalog, cfg.language, now_s, segment_s=cfg.segment_seconds, pinned_sku=cfg.pinned_sku, wall=self.clock.wall)
         sources = [build_source(c, catalog.currency, (cfg.language,)) for c in cfg.chat]
         hub = ChatHub(sources, clock=self.clock) if sources else None
         return CommerceLink(self.room, director, hub, self.media.renderer.overlay, now_s)
