@@ -138,7 +138,7 @@ class Room:
             while not self._stopping and (limit is None or self.stats.frames < limit):
                 n = self.stats.frames
                 deadline = self._start_ns + n * NS // self.fps
-                await self.clock.sleep_until_ns(deadline)
+                await self.clock.tick_until_ns(deadline)
                 if self.clock.now_ns() - deadline > NS // self.fps:
                     self.stats.late_frames += 1
                 await self._start_next(loop)
@@ -200,6 +200,7 @@ class Room:
             self.speak(pb)
         except Exception as exc:  # noqa: BLE001 - one bad line must not stop a 24/7 room
             log.warning("could not say %r: %s", pb.utterance.text[:40], exc)
+            log.debug("the speech worker failed", exc_info=True)
             pb.finish(str(exc))
 
     async def _frame_content(self, n: int, deadline: int, loop: asyncio.AbstractEventLoop) -> tuple[int | None, np.ndarray]:
