@@ -242,3 +242,37 @@ def test_the_operator_still_cuts_in_at_once():
 
     asyncio.run(go())
     assert rec.mouths[10] != 101 and 104 in rec.mouths[10:13]
+
+
+def test_the_coupon_countdown_banner_follows_room_time():
+    from twincast.room.commerce_link import CommerceLink
+    from twincast.room.overlay import Overlay
+
+    class Director:
+        def next_script_line(self):
+            return None
+
+        def tick(self):
+            return []
+
+        def overlay(self):
+            return {"kind": "coupon", "sku": "CUP", "text": "满100减20", "ends_at_s": 90.0}
+
+    room, rec, clock = make_room()
+    overlay = Overlay(320, 240)
+    link = CommerceLink(room, Director(), None, overlay, lambda: clock.now_ns() / 1e9)
+    seen = []
+
+    async def go() -> None:
+        task = asyncio.create_task(link.run())
+        for target in (0, 30, 89):
+            await room.clock.tick_until_ns(target * 1_000_000_000)
+            for _ in range(5):
+                await asyncio.sleep(0)
+            seen.append(overlay.text)
+        task.cancel()
+
+    asyncio.run(go())
+    assert seen == ["满100减20  01:30", "满100减20  01:00", "满100减20  00:01"]
+    frame = np.zeros((240, 320, 3), np.uint8)
+    assert overlay.stamp(frame).any()  # the banner is drawn

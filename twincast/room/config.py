@@ -89,6 +89,7 @@ class RoomConfig(_Strict):
     # Live commerce: with a catalogue, the run-of-show director writes the script and answers chat.
     catalog: Path | None = None
     pinned_sku: str | None = None
+    schedule: list[tuple[float, str]] = Field(default_factory=list, description="[[seconds from start, SKU], ...]: switch the product on show at these times")
     segment_seconds: float = Field(90.0, ge=10, le=3600)
     chat: list[ChatConfig] = Field(default_factory=list)
     audit: Path | None = Field(None, description="folder for the audit log of every line spoken (default: beside the room file)")

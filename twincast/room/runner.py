@@ -93,10 +93,11 @@ class RunningRoom:
         from twincast.room.commerce_link import CommerceLink
 
         catalog = load_catalog(cfg.catalog)
-        if cfg.pinned_sku and catalog.product(cfg.pinned_sku) is None:
-            raise TwincastError(f"pinned_sku {cfg.pinned_sku!r} is not in the catalogue", "use a SKU from the catalogue file")
+        for sku in [cfg.pinned_sku] + [s for _, s in cfg.schedule]:
+            if sku and catalog.product(sku) is None:
+                raise TwincastError(f"{sku!r} (pinned_sku / schedule) is not in the catalogue", "use SKUs from the catalogue file")
         now_s = lambda: self.clock.now_ns() / 1e9  # noqa: E731 - the room clock, in seconds
-        director = Director(catalog, cfg.language, now_s, segment_s=cfg.segment_seconds, pinned_sku=cfg.pinned_sku, wall=self.clock.wall)
+        director = Director(catalog, cfg.language, now_s, segment_s=cfg.segment_seconds, pinned_sku=cfg.pinned_sku, schedule=list(cfg.schedule) or None, wall=self.clock.wall)
         sources = [build_source(c, catalog.currency, (cfg.language,)) for c in cfg.chat]
         hub = ChatHub(sources, clock=self.clock) if sources else None
         return CommerceLink(self.room, director, hub, self.media.renderer.overlay, now_s)
@@ -161,6 +162,10 @@ def live(room_file: Path, seconds: float | None, progress: Progress) -> dict:
     cfg = load_room(room_file)
     if not cfg.outputs:
         raise TwincastError(f"{room_file.name}: no outputs", "add at least one, e.g. outputs: [{type: record, folder: out/rec}]")
+    from twincast.commerce.ad_guard import check_script
+
+    for warning in check_script(cfg.script_lines(room_file.parent), cfg.language):  # operator scripts are guarded too
+        print(f"twincast: script: {warning} (the guard rewrites it when spoken)", file=sys.stderr)
     token = os.environ.get(cfg.control.token_env) or secrets.token_urlsafe(18)
     running = RunningRoom(cfg, progress, script_base=room_file.parent)
 
