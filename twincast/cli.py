@@ -143,7 +143,12 @@ def cmd_answer(args) -> int:
     catalog = load_catalog(args.catalog)
     if args.product and catalog.product(args.product) is None:
         raise TwincastError(f"--product {args.product!r} is not in the catalogue", "give a SKU from the catalogue, or leave --product out")
-    result = answer(catalog, args.message, current_sku=args.product, lang=args.lang)
+    rephraser = None
+    if args.llm:
+        from twincast.commerce.llm_rephrase import Rephraser
+
+        rephraser = Rephraser(args.llm, model=args.llm_model, key_env=args.llm_key_env)
+    result = answer(catalog, args.message, current_sku=args.product, lang=args.lang, rephraser=rephraser)
     print(result.to_json() if args.json else json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     return 0
 
@@ -250,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     ans.add_argument("--message", required=True)
     ans.add_argument("--product", help="the SKU on screen ('this one' refers to it)")
     ans.add_argument("--lang", choices=["zh", "en"], help="answer language (default: the message's)")
+    ans.add_argument("--llm", help="optional OpenAI-compatible server to rephrase the answer (e.g. http://gpu-box:8000); its text is used only if it keeps exactly the facts")
+    ans.add_argument("--llm-model", default="default")
+    ans.add_argument("--llm-key-env", help="environment variable holding the server's API key")
     ans.add_argument("--json", action="store_true")
     ans.set_defaults(func=cmd_answer)
 
