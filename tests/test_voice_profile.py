@@ -56,7 +56,9 @@ def with_pitch(pcm: np.ndarray, median_hz: float) -> np.ndarray:
 def test_profile_gets_the_pitch_right(engine_speech, f0):
     profile = extract_profile(with_pitch(engine_speech, f0), RATE)
     assert profile.usable, profile.reason
-    assert semitones(profile.f0_median_hz, f0) < 0.5
+    # piper's speech differs run to run (VITS samples noise), so which frames are voiced varies and
+    # the median of a ±2-semitone vibrato moves a little with it: within a semitone is the claim.
+    assert semitones(profile.f0_median_hz, f0) < 1.0
     assert 2.0 < profile.f0_range_st < 8.0
     assert 1.5 < profile.syllables_per_s < 7.0
     assert 200 < profile.formants_hz[0] < profile.formants_hz[1] < profile.formants_hz[2] < 4000
