@@ -18,11 +18,10 @@ import asyncio
 import json
 import re
 import secrets
-from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import serve as ws_serve
 
-from twincast.chat.local import token_ok
+from twincast.chat.local import ws_handlers
 from twincast.chat.pushed import MAX_JSON_BYTES, PushRejected, parse_pushed
 from twincast.chat.source import ChatSource, SessionContext
 
@@ -41,23 +40,7 @@ class BridgeSource(ChatSource):
         self.ready = asyncio.Event()
 
     async def session(self, ctx: SessionContext) -> None:
-        def check(connection, request):
-            q = parse_qs(urlsplit(request.path).query).get("token", [None])[0]
-            if not token_ok(self.token, request.headers, q):
-                ctx.reject("bad or missing token")
-                return connection.respond(401, "bad token\n")
-            return None
-
-        async def on_ws(ws) -> None:
-            async for frame in ws:
-                try:
-                    ev = self._parse(frame, ctx)
-                except PushRejected as exc:
-                    ctx.reject(str(exc))
-                    await ws.send(json.dumps({"ok": False, "error": str(exc)}))
-                    continue
-                ctx.emit(ev)
-                await ws.send(json.dumps({"ok": True, "id": ev.msg_id}))
+        check, on_ws = ws_handlers(self.token, ctx, lambda frame: self._parse(frame, ctx))
 
         async with ws_serve(on_ws, self.host, self.port, process_request=check, max_size=MAX_JSON_BYTES) as server:
             self.port = server.sockets[0].getsockname()[1]

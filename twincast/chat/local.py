@@ -33,6 +33,32 @@ def token_ok(expected: str, headers: dict[str, str] | Headers, query_token: str 
     return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
 
 
+def ws_handlers(token: str, ctx, parse, reject_reason: str = "bad or missing token"):  # noqa: ANN001, ANN201
+    """(process_request, handler) for a token-checked WebSocket that takes one pushed JSON event per
+    frame: `parse(frame)` makes the event or raises PushRejected; every frame gets an ok/error reply."""
+    from urllib.parse import parse_qs, urlsplit
+
+    def check(connection, request):  # noqa: ANN001, ANN202
+        q = parse_qs(urlsplit(request.path).query).get("token", [None])[0]
+        if not token_ok(token, request.headers, q):
+            ctx.reject(reject_reason)
+            return connection.respond(401, "bad token\n")
+        return None
+
+    async def on_ws(ws) -> None:  # noqa: ANN001
+        async for frame in ws:
+            try:
+                ev = parse(frame)
+            except PushRejected as exc:
+                ctx.reject(str(exc))
+                await ws.send(json.dumps({"ok": False, "error": str(exc)}))
+                continue
+            ctx.emit(ev)
+            await ws.send(json.dumps({"ok": True, "id": ev.msg_id}))
+
+    return check, on_ws
+
+
 class LocalSource(ChatSource):
     platform = "local"
 
@@ -62,25 +88,7 @@ class LocalSource(ChatSource):
             ctx.emit(ev)
             return HttpResponse.json({"ok": True, "id": ev.msg_id})
 
-        def check(connection, request):
-            from urllib.parse import parse_qs, urlsplit
-
-            q = parse_qs(urlsplit(request.path).query).get("token", [None])[0]
-            if not token_ok(self.token, request.headers, q):
-                ctx.reject("bad or missing token (websocket)")
-                return connection.respond(401, "bad token\n")
-            return None
-
-        async def on_ws(ws) -> None:
-            async for frame in ws:
-                try:
-                    ev = parse_pushed(frame, self.platform, trusted=True, now_s=ctx.wall_s())
-                except PushRejected as exc:
-                    ctx.reject(str(exc))
-                    await ws.send(json.dumps({"ok": False, "error": str(exc)}))
-                    continue
-                ctx.emit(ev)
-                await ws.send(json.dumps({"ok": True, "id": ev.msg_id}))
+        check, on_ws = ws_handlers(self.token, ctx, lambda frame: parse_pushed(frame, self.platform, trusted=True, now_s=ctx.wall_s()), "bad or missing token (websocket)")
 
         http = await serve_http(on_http, self.host, self.http_port, max_body_bytes=64 * 1024)
         try:
