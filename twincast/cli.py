@@ -180,7 +180,8 @@ def cmd_bench_room(args) -> int:
     from twincast.room.bench import bench_room
 
     w, h = (int(v) for v in args.size.split("x"))
-    result = bench_room(args.clone, args.seconds, args.lang, w, h, args.fps, None, _progress(args))
+    outputs = [{"type": "srt" if url.startswith("srt://") else "rtmp", "url": url} for url in args.output] or None
+    result = bench_room(args.clone, args.seconds, args.lang, w, h, args.fps, outputs, _progress(args))
     print(json.dumps(result, ensure_ascii=False) if args.json else json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
@@ -298,6 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     br.add_argument("--lang", default="zh", choices=["zh", "en"])
     br.add_argument("--size", default="1280x720")
     br.add_argument("--fps", type=int, default=25)
+    br.add_argument("--output", action="append", default=[], metavar="URL",
+                    help="stream to this rtmp://, rtmps:// or srt:// URL (repeatable; default: an MP4 recording in a temporary folder)")
     br.add_argument("--json", action="store_true")
     br.add_argument("-q", "--quiet", action="store_true")
     br.set_defaults(func=cmd_bench_room)

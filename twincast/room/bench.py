@@ -3,7 +3,8 @@
 Utterances are enqueued while the room is idle (enqueue -> first audio sample
 in the encoded output) and some are interrupted mid-line (interrupt -> mouth
 closed and audio silent). CPU is process time over wall time (cores used);
-RSS growth compares the second half's peak with the first half's end."""
+RSS growth compares the end with the half-way point (steady state); RSS is
+also sampled once a minute so a slow leak shows as a slope, not one number."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def bench_room(clone: Path, seconds: float, lang: str, width: int, height: int, 
         running = RunningRoom(cfg, progress)
         room = running.room
         samples: list[float] = []
+        series: list[tuple[float, float]] = []
 
         async def drive() -> None:
             task = asyncio.create_task(running.run(seconds))
@@ -51,8 +53,11 @@ def bench_room(clone: Path, seconds: float, lang: str, width: int, height: int, 
             next_at = time.monotonic() + 3.0
             while not task.done():
                 await asyncio.sleep(0.05)
-                if time.monotonic() > seconds * 0.5 + t0 and not samples:
+                now = time.monotonic()
+                if now > seconds * 0.5 + t0 and not samples:
                     samples.append(rss_mb())
+                if not series or now - t0 >= series[-1][0] + 60:
+                    series.append((round(now - t0, 1), round(rss_mb(), 1)))
                 if room.current is None and not len(room.queue) and time.monotonic() >= next_at:
                     room.enqueue(LINES[lang][i % len(LINES[lang])], source="operator")
                     interrupt = i % 3 == 2
@@ -86,6 +91,7 @@ def bench_room(clone: Path, seconds: float, lang: str, width: int, height: int, 
             "rss_growth_pct": round(100 * (rss_end - samples[0]) / samples[0], 2) if samples else None,
             "rss_mb": round(rss_end, 1),
             "peak_rss_mb": round(peak, 1),
+            "rss_series_mb": series,
             "utterances": status["utterances"],
             "interrupts": status["interrupts"],
             "outputs": [{k: o[k] for k in ("name", "state", "failures", "dropped")} for o in status["outputs"]],
