@@ -7,13 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
-import threading
 import time
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from fake_llm_server import FakeLLM
 
 from twincast.commerce import fact_check, llm_rephrase
 from twincast.commerce.answer import T, answer
@@ -185,48 +184,9 @@ def test_a_guard_drop_silences_the_answer(monkeypatch):
 
 # --- the optional LLM rewording, against a fake OpenAI-compatible server -----------------------------
 
-class _FakeLLM(ThreadingHTTPServer):
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _LLMHandler)
-        self.reply: str | None = "好"
-        self.status = 200
-        self.delay_s = 0.0
-        self.bodies: list[dict] = []
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _LLMHandler(BaseHTTPRequestHandler):
-    server: _FakeLLM
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def do_POST(self) -> None:  # noqa: N802
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.bodies.append(body)
-        time.sleep(self.server.delay_s)
-        if self.path != "/v1/chat/completions" or self.server.status != 200:
-            payload = b'{"error": "boom"}'
-            self.send_response(500 if self.path == "/v1/chat/completions" else 404)
-        else:
-            payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": self.server.reply}}]}).encode()
-            self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        try:
-            self.wfile.write(payload)
-        except OSError:
-            pass
-
-
 @pytest.fixture()
 def llm():
-    server = _FakeLLM()
+    server = FakeLLM()
     yield server
     server.shutdown()
     server.server_close()

@@ -124,6 +124,8 @@ def test_a_clone_without_live_consent_cannot_go_live(clone_dir, tmp_path):
         ("clone: c\noutputs: [type: hls\n", "not valid YAML"),
         ("- just\n- a list\n", "a room file is a mapping"),
         ("outputs: []\n", "clone: Field required"),
+        ("clone: c\nllm: {url: 'http://gpu:8000'}\n", "needs a catalog"),
+        ("clone: c\ncatalog: c.yaml\nllm: {url: 'gpu:8000'}\n", "line 3: llm.url"),
     ],
 )
 def test_room_file_mistakes_name_the_line_and_key(tmp_path, text, message):

@@ -3,7 +3,8 @@
 The hub's events are answered by the director (grounded in the catalogue,
 through the ad-law guard); thanks and greetings come in batches from its
 tick; its script lines feed the room when nothing else is queued; its coupon
-countdown is drawn as a banner."""
+countdown is drawn as a banner. With an LLM configured, its rewordings come
+from a RephraseWorker (fetched ahead, off the event loop)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ TICK_S = 1.0
 
 
 class CommerceLink:
-    def __init__(self, room: Room, director, hub, overlay: Overlay, now_s) -> None:  # noqa: ANN001
+    def __init__(self, room: Room, director, hub, overlay: Overlay, now_s, reworder=None) -> None:  # noqa: ANN001
         self.room = room
+        self.reworder = reworder
         self.director = director
         self.hub = hub
         self.overlay = overlay
@@ -51,6 +53,8 @@ class CommerceLink:
                 t.cancel()
             if self.hub is not None:
                 await self.hub.aclose()
+            if self.reworder is not None:
+                self.reworder.close()
 
     async def _chat(self) -> None:
         async for ev in self.hub.events():
@@ -71,4 +75,5 @@ class CommerceLink:
         return f"{info.get('text', '')}  {left // 60:02d}:{left % 60:02d}"
 
     def status(self) -> dict:
-        return {"director": self.director.status(), "chat_events": self.events, "chat": {k: v.as_dict() for k, v in self.hub.health().items()} if self.hub is not None else {}}
+        llm = {"llm": {**self.reworder.stats, "waiting": self.reworder.waiting()}} if self.reworder is not None else {}
+        return {"director": self.director.status(), "chat_events": self.events, **llm, "chat": {k: v.as_dict() for k, v in self.hub.health().items()} if self.hub is not None else {}}

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from twincast.chat.factory import ChatConfig
 from twincast.errors import TwincastError
@@ -75,6 +75,21 @@ class ControlConfig(_Strict):
     token_env: str = "TWINCAST_TOKEN"
 
 
+class LlmConfig(_Strict):
+    """An optional OpenAI-compatible server that rewords run-of-show lines (never trusted: checked like a template)."""
+    url: str = Field(description="e.g. http://gpu-box:8000 (the /v1/chat/completions path is added)")
+    model: str = "default"
+    key_env: str | None = Field(None, description="environment variable holding the API key")
+    timeout_s: float = Field(3.0, gt=0, le=30)
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return v
+
+
 class RoomConfig(_Strict):
     clone: Path
     language: Literal["zh", "en"] = "zh"
@@ -92,6 +107,7 @@ class RoomConfig(_Strict):
     schedule: list[tuple[float, str]] = Field(default_factory=list, description="[[seconds from start, SKU], ...]: switch the product on show at these times")
     segment_seconds: float = Field(90.0, ge=10, le=3600)
     chat: list[ChatConfig] = Field(default_factory=list)
+    llm: LlmConfig | None = None
     audit: Path | None = Field(None, description="folder for the audit log of every line spoken (default: beside the room file)")
 
     @field_validator("profile")
@@ -100,6 +116,12 @@ class RoomConfig(_Strict):
         if v not in PROFILES:
             raise ValueError(f"unknown platform profile; use one of {', '.join(PROFILES)}")
         return v
+
+    @model_validator(mode="after")
+    def _llm_needs_a_catalog(self) -> "RoomConfig":
+        if self.llm is not None and self.catalog is None:
+            raise ValueError("llm: rewords the run-of-show, which needs a catalog: (add one, or remove llm:)")
+        return self
 
     def platform(self) -> PlatformProfile:
         overrides = {k: v for k, v in self.video.model_dump().items() if v is not None}

@@ -97,10 +97,17 @@ class RunningRoom:
             if sku and catalog.product(sku) is None:
                 raise TwincastError(f"{sku!r} (pinned_sku / schedule) is not in the catalogue", "use SKUs from the catalogue file")
         now_s = lambda: self.clock.now_ns() / 1e9  # noqa: E731 - the room clock, in seconds
-        director = Director(catalog, cfg.language, now_s, segment_s=cfg.segment_seconds, pinned_sku=cfg.pinned_sku, schedule=list(cfg.schedule) or None, wall=self.clock.wall)
+        reworder = None
+        if cfg.llm is not None:
+            from twincast.commerce.llm_rephrase import Rephraser
+            from twincast.commerce.rephrase_worker import RephraseWorker
+
+            reworder = RephraseWorker(Rephraser(cfg.llm.url, model=cfg.llm.model, timeout_s=cfg.llm.timeout_s, key_env=cfg.llm.key_env).rephrase)
+        director = Director(catalog, cfg.language, now_s, segment_s=cfg.segment_seconds, pinned_sku=cfg.pinned_sku,
+                            schedule=list(cfg.schedule) or None, wall=self.clock.wall, rephrase_fn=reworder)
         sources = [build_source(c, catalog.currency, (cfg.language,)) for c in cfg.chat]
         hub = ChatHub(sources, clock=self.clock) if sources else None
-        return CommerceLink(self.room, director, hub, self.media.renderer.overlay, now_s)
+        return CommerceLink(self.room, director, hub, self.media.renderer.overlay, now_s, reworder)
 
     def status(self) -> dict:
         extra = {"commerce": self.link.status()} if self.link is not None else {}
