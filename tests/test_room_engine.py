@@ -276,3 +276,29 @@ def test_the_coupon_countdown_banner_follows_room_time():
     assert seen == ["满100减20  01:30", "满100减20  01:00", "满100减20  00:01"]
     frame = np.zeros((240, 320, 3), np.uint8)
     assert overlay.stamp(frame).any()  # the banner is drawn
+
+
+def test_speech_runs_lowered_and_threads_it_starts_inherit_that():
+    """Rendering and encoding get the cores first; the inference libraries' worker threads, started
+    on the speech thread when the voice loads, are lowered with it (speech_threads)."""
+    import os
+    import threading
+
+    from twincast.room.speech_threads import SPEECH_NICE, speech_executor
+
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def own_and_child() -> tuple[int, int]:
+        got: list[int] = []
+        t = threading.Thread(target=lambda: got.append(nice()))
+        t.start()
+        t.join()
+        return nice(), got[0]
+
+    ex = speech_executor("test-speech")
+    try:
+        own, child = ex.submit(own_and_child).result()
+    finally:
+        ex.shutdown()
+    assert own == child == min(19, nice() + SPEECH_NICE)

@@ -21,6 +21,7 @@ import numpy as np
 from twincast.errors import TwincastError
 from twincast.room.clock import Clock
 from twincast.room.playback import Playback
+from twincast.room.speech_threads import speech_executor
 from twincast.room.speech_queue import PRIORITY, VIEWER_SOURCES, SpeechQueue, Utterance
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,9 @@ class Room:
         loop_script: bool = True,
         await_speech: bool = False,
         inline_media: bool = False,
+        speech: concurrent.futures.ThreadPoolExecutor | None = None,
     ) -> None:
+        """speech: the executor `speak` runs on (default: a lowered one, speech_threads)."""
         if rate % fps:
             raise TwincastError(f"{fps} fps does not divide the {rate} Hz audio rate into whole samples per frame", "use 24, 25, 30, 48, 50 or 60 fps")
         self.clock = clock
@@ -87,7 +90,7 @@ class Room:
         self._start_ns = 0
         self._stopping = False
         self._media = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="room-media")
-        self._speech = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="room-speech")
+        self._speech = speech or speech_executor()
 
     # --- control (call on the event loop thread) -------------------------------------------------
 

@@ -29,6 +29,7 @@ from twincast.room.media import MediaPipeline
 from twincast.room.renderer import RoomRenderer
 from twincast.room.speaker import Speaker
 from twincast.trust.withdrawal import withdrawn
+from twincast.room.speech_threads import speech_executor
 from twincast.voice.voice_setup import make_voice
 
 log = logging.getLogger(__name__)
@@ -65,9 +66,12 @@ class RunningRoom:
         clone = load_clone(cfg.clone)
         check_clone_usable(clone, "live", self.clock.wall().date())
         profile = cfg.platform()
+        # The voice loads on the (lowered) speech thread, so the inference libraries' worker threads
+        # are born lowered too and yield to rendering and encoding (speech_threads).
+        speech = speech_executor()
         with progress.step("loading the voice and calibrating the lips to it"):
-            self.voice = make_voice(cfg.engine, cfg.clone, rate=profile.audio_rate_hz)
-            mouth = LiveMouth(clone, calibrate(clone, self.voice, cfg.language))
+            self.voice = speech.submit(make_voice, cfg.engine, cfg.clone, rate=profile.audio_rate_hz).result()
+            mouth = LiveMouth(clone, speech.submit(calibrate, clone, self.voice, cfg.language).result())
         self.encoder = AvEncoder(profile)
         self.preview = None
         if any(out.type == "webrtc" for out in cfg.outputs):
@@ -75,12 +79,12 @@ class RunningRoom:
 
             self.preview = WebRtcPreview(self.encoder)
         self.media = MediaPipeline(RoomRenderer(clone, profile.width, profile.height, cfg.language), self.encoder, build_sinks(cfg, self.encoder, self.clock), self.preview)
-        self.room = Room(self.clock, profile.fps, profile.audio_rate_hz, self.media.produce, lambda pb: self.speaker(pb), cfg.script_lines(script_base), cfg.loop_script, await_speech=await_speech)
+        self.room = Room(self.clock, profile.fps, profile.audio_rate_hz, self.media.produce, lambda pb: self.speaker(pb), cfg.script_lines(script_base), cfg.loop_script, await_speech=await_speech, speech=speech)
         from twincast.commerce.ad_guard import check as guard
         from twincast.trust.audit import AuditLog
 
         self.audit = AuditLog(cfg.audit or DEFAULT_AUDIT, self.clock.wall)
-        self.speaker = Speaker(self.voice, mouth, cfg.language, cfg.disclosure, lambda: self.room.stats.frames, guard=guard, audit=self.audit)
+        self.speaker = speech.submit(Speaker, self.voice, mouth, cfg.language, cfg.disclosure, lambda: self.room.stats.frames, guard=guard, audit=self.audit).result()
         self.link = self._commerce(cfg) if cfg.catalog is not None else None
         # The stream opens with the audio disclosure, like a file.
         self.room.enqueue(OPENING_LINE[cfg.language], source="operator", reply=True)
