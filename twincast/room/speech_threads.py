@@ -16,7 +16,9 @@ import threading
 
 log = logging.getLogger(__name__)
 
-SPEECH_NICE = 10  # CFS weight 110 against 1024: the frames first, speech in the time they leave
+# CFS weight 110 against 1024: the frames first, speech in the time they leave. TWINCAST_SPEECH_NICE=0
+# keeps speech at normal priority (the benchmark's baseline).
+SPEECH_NICE = int(os.environ.get("TWINCAST_SPEECH_NICE", "10"))
 
 
 def lower_this_thread(by: int = SPEECH_NICE) -> int | None:
