@@ -236,6 +236,104 @@ def test_spreadsheets_and_utf16_are_refused_with_advice(tmp_path):
     assert "UTF-16" in _error(path)
 
 
+# --- Chinese headers (shop back-end exports) ------------------------------------------------
+
+def test_chinese_headers_import_like_english_ones():
+    loaded = read_catalog(DATA / "catalog_zh_headers.csv")
+    english = load_catalog(DATA / "catalog_en_headers.csv")
+    assert loaded.catalog == english and len(english.products) == 4 and not loaded.warnings
+    tea = loaded.catalog.product("TEA-LJ-250")  # ¥268.00, 368元, "1,299", 2天, 是
+    assert (tea.price, tea.list_price, tea.stock) == (Decimal("268"), Decimal("368"), 1299)
+    assert (tea.coupon.threshold, tea.coupon.off, tea.shipping.days, tea.shipping.free) == (300, 30, 2, True)
+    assert tea.specs["产地"] == "浙江杭州" and tea.faq[1].q == "能放多久"
+    pan = loaded.catalog.product("PAN-IRON-32")  # 86件, 9折, 包邮
+    assert (pan.stock, pan.coupon.percent_off, pan.shipping.free) == (86, 10, True)
+    pillow = loaded.catalog.product("PILLOW-LATEX")  # ￥1,099, 85折 (pay 85%), 免邮
+    assert (pillow.price, pillow.list_price, pillow.coupon.percent_off) == (Decimal("1099"), Decimal("1599"), 15)
+    socks = loaded.catalog.product("SOCK-COT-5")  # 29.9元, "3,650个", 不包邮
+    assert (socks.price, socks.stock, socks.shipping.free, socks.coupon) == (Decimal("29.9"), 3650, False, None)
+
+
+def test_bom_before_chinese_headers(tmp_path):
+    text = (DATA / "catalog_zh_headers.csv").read_text(encoding="utf-8")
+    expected = load_catalog(DATA / "catalog_en_headers.csv")
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert read_catalog(path).catalog == expected
+    # '#' lines typed in front of an exported file leave its BOM in the middle, on the header
+    lines = text.split("\n")
+    lines[2] = "\ufeff" + lines[2]
+    assert load_catalog(_write(tmp_path, "mid.csv", "\n".join(lines))) == expected
+
+
+@pytest.mark.parametrize("header", [
+    "商品编码,商品名称,价格(元),库存(件)",
+    " 商品编码 ,\u3000商品名称\u3000,价格（元）,库存（件）",
+    "*SKU编码,*商品标题,售价【元】(必填),可售库存",
+    "SKU,Name,Price (CNY),Stock",
+])
+def test_header_names_may_carry_units_spaces_and_marks(tmp_path, header):
+    path = _write(tmp_path, "h.csv", f"{header}\nA1,保温杯,89.9,5\n")
+    product = load_catalog(path, currency="CNY", language="zh").products[0]
+    assert (product.sku, product.name, product.price, product.stock) == ("A1", "保温杯", Decimal("89.9"), 5)
+
+
+def test_unknown_header_is_named_with_the_closest_known_one(tmp_path):
+    path = _write(tmp_path, "u.csv", "商品编码,商品名称,商品价格,库存,主图\nA1,a,1,1,x.jpg\n")
+    with pytest.raises(TwincastError) as info:
+        load_catalog(path)
+    assert "u.csv row 1: unknown column(s) '商品价格' (did you mean '价格'?), '主图'" in info.value.problem
+    assert "delete the columns the room does not use" in info.value.fix and "商品编码" in info.value.fix
+    assert "'pirce' (did you mean 'price'?)" in _error(_write(tmp_path, "e.csv", "sku,name,pirce,stock\nA1,a,1,1\n"))
+    assert "the header lacks price (价格)" in _error(_write(tmp_path, "m.csv", "商品编码,商品名称,库存\nA1,a,1\n"))
+
+
+def test_two_columns_for_one_field_are_both_named(tmp_path):
+    problem = _error(_write(tmp_path, "d.csv", "商品编码,商品名称,价格,售价,库存\nA1,a,1,1,1\n"))
+    assert "d.csv row 1: columns '价格' and '售价' are the same field (price)" in problem
+    problem = _error(_write(tmp_path, "e.csv", "sku,商品名称,price,价格（元）,stock\nA1,a,1,1,1\n"))
+    assert "columns 'price' and '价格（元）' are the same field (price)" in problem
+
+
+def test_bad_values_under_chinese_headers_name_row_and_column(tmp_path):
+    rows = [
+        "#currency=CNY",
+        "#language=zh",
+        "商品编码,商品名称,售价（元）,库存,满,减,折扣,是否包邮",
+        "A1,保温杯,约90元,5,,,,是",  # row 4
+        'B1,面膜,"1,29",10,,,,否',  # row 5: not groups of three, so not 129
+        "C1,坚果,79.9,很多,,,,是",  # row 6
+        "D1,T恤,49,1,,,8.5,是",  # row 7: 8.5 under 折扣 could mean 8.5% or 8.5折
+        "E1,耳机,199,1,,,,也许",  # row 8
+        "F1,大米,69.9,1,100,,,是",  # row 9: 满 without 减
+    ]
+    problem = _error(_write(tmp_path, "bad.csv", "\n".join(rows) + "\n"))
+    assert "row 4, column 售价（元） (product A1): not a number (got '约90元')" in problem
+    assert "row 5, column 售价（元） (product B1): not a number (got '1,29')" in problem
+    assert "row 6, column 库存 (product C1): not a whole number (got '很多')" in problem
+    assert "row 7, column 折扣 (product D1): '8.5' is not a discount in 折; write e.g. 8.5折" in problem
+    assert "row 8, column 是否包邮 (product E1): not true or false (got '也许')" in problem
+    assert "row 9, column 减 / 折扣 (product F1): give either off" in problem
+    assert problem.startswith("bad.csv: 6 problems")
+
+
+def test_yuan_signs_only_in_a_cny_catalogue(tmp_path):
+    # ¥ is also the yen sign: a USD catalogue must not quietly read ¥89 as $89
+    body = "sku,name,price,stock\nA1,Mug,¥89,1\n"
+    assert "row 3, column price (product A1): not a number (got '¥89')" in _error(_write(tmp_path, "a.csv", "#currency=USD\n" + body))
+    assert "row 2, column price (product A1): not a number (got '¥89')" in _error(_write(tmp_path, "b.csv", body), currency="USD", language="en")
+    assert load_catalog(tmp_path / "b.csv", currency="CNY", language="zh").products[0].price == Decimal("89")
+
+
+def test_gbk_csv_with_chinese_headers(tmp_path):
+    text = (DATA / "catalog_zh_headers.csv").read_text(encoding="utf-8")
+    path = tmp_path / "excel.csv"
+    path.write_bytes(text.replace("¥", "￥").encode("gbk"))  # GBK has only the full-width ￥, as Excel writes it
+    loaded = read_catalog(path)
+    assert loaded.encoding == "gb18030" and any("GBK" in w for w in loaded.warnings)
+    assert loaded.catalog == load_catalog(DATA / "catalog_en_headers.csv")
+
+
 # --- limits --------------------------------------------------------------------------------
 
 def test_a_file_over_50_mb_is_refused_at_once_in_bounded_memory(tmp_path):

@@ -68,9 +68,9 @@ def read_catalog(
         warnings.append(f"{path.name} is GBK/GB18030, not UTF-8: read it as GBK; save it as UTF-8 to be sure")
     problems: list[_Problem] = []
     if kind == "csv":
-        parsed = parse_csv(source.text, path.name, MAX_PRODUCTS)
+        parsed = parse_csv(source.text, path.name, MAX_PRODUCTS, currency)
         top, products = parsed.top, parsed.products
-        where = _csv_where(parsed.rows)
+        where = _csv_where(parsed.rows, parsed.columns)
         problems += [_Problem(p.row, f"row {p.row}, column {p.column}", _label(p.sku, None), p.message) for p in parsed.problems]
         order = parsed.rows
     else:
@@ -175,24 +175,25 @@ def _parse_json(text: str, name: str) -> tuple[object, Where]:
     return data, where
 
 
-def _csv_where(rows: list[int]) -> Where:
+def _csv_where(rows: list[int], columns: dict[str, str]) -> Where:
+    """`columns`: field -> header as written, so a file with 售价 is told about 售价, not price."""
     def where(index: int | None, loc: tuple) -> str:
         if index is None:
             return f"#{loc[0]}= line" if loc else "the header"
-        return f"row {rows[index]}, column {_csv_column(loc)}"
+        return f"row {rows[index]}, column {_csv_column(loc, columns)}"
 
     return where
 
 
-def _csv_column(loc: tuple) -> str:
+def _csv_column(loc: tuple, columns: dict[str, str]) -> str:
     if not loc:
         return "(the row)"
     head = str(loc[0])
     if head in ("coupon", "shipping"):
         if len(loc) > 1 and isinstance(loc[1], str):
-            return f"{head}_{loc[1]}"
-        return "coupon_off / coupon_percent_off" if head == "coupon" else "shipping_*"
-    return head if head in COLUMNS else f"{head} (not a CSV column)"
+            return columns.get(f"{head}_{loc[1]}", f"{head}_{loc[1]}")
+        return " / ".join(columns.get(c, c) for c in ("coupon_off", "coupon_percent_off")) if head == "coupon" else "shipping_*"
+    return columns.get(head, head) if head in COLUMNS else f"{head} (not a CSV column)"
 
 
 def _split(data: object, name: str) -> tuple[dict, list]:
