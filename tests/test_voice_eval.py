@@ -68,7 +68,7 @@ def test_evaluate_voice_on_a_synthetic_person(synthetic_person, capsys):
     from twincast.voice.evaluation import evaluate_voice
 
     steps: list[str] = []
-    result = evaluate_voice(synthetic_person, 0.6, steps.append)
+    result = evaluate_voice(synthetic_person, 0.6, steps.append, wer_repeats=1)
     assert capsys.readouterr().out == ""  # the CLI prints the JSON; evaluation prints nothing
     assert {"clip", "lang", "base_similarity", "matched_similarity", "base_wer", "matched_wer", "rtf", "first_chunk_ms"} <= set(result)
     assert result["clip"] == "person.wav" and result["lang"] == "en" and result["wer_metric"] == "wer"
@@ -76,6 +76,7 @@ def test_evaluate_voice_on_a_synthetic_person(synthetic_person, capsys):
         assert isinstance(result[key], float), key
     assert result["matched_similarity"] > result["base_similarity"]
     assert result["matched_wer"] <= result["base_wer"] + 0.1
+    assert result["wer_units"] > 100  # the tail's text and the passage: one word is < 1 point
     assert 0 < result["rtf"] < 1.5 and 0 < result["first_chunk_ms"] < 5000
     assert steps
 
