@@ -16,6 +16,7 @@ import struct
 import zlib
 from urllib.parse import parse_qs, urlsplit
 
+import brotli
 import websockets
 from websockets.asyncio.server import serve as ws_serve
 
@@ -36,6 +37,10 @@ def bili_packet(op: int, body: bytes, ver: int = 0, seq: int = 0) -> bytes:
     return struct.pack(">IHHII", 16 + len(body), 16, ver, op, seq) + body
 
 
+def bili_compress(data: bytes, ver: int) -> bytes:
+    return brotli.compress(data, quality=5) if ver == 3 else zlib.compress(data)
+
+
 class FakeBilibili:
     """/v2/app/start|heartbeat|end with x-bili-* HMAC-SHA256 checks, plus the danmaku WebSocket."""
 
@@ -47,6 +52,7 @@ class FakeBilibili:
         self.ws_heartbeats = 0
         self.auths: list[bytes] = []
         self.conns: set = set()
+        self.protover: dict = {}  # socket -> the protover its auth packet asked for
         self.refuse_ws = False
 
     def _check(self, req: HttpRequest) -> bool:
@@ -82,10 +88,19 @@ class FakeBilibili:
         first = await ws.recv()
         plen, hlen, ver, op, seq = struct.unpack(">IHHII", first[:16])
         self.auths.append(first[16:])
-        if op != 7 or plen != len(first) or hlen != 16 or first[16:].decode() != self.auth_body or self.refuse_ws:
+        try:
+            auth = json.loads(first[16:])
+            asked = auth.pop("protoover")  # the one field a client may change: the compression it wants
+            issued = json.loads(self.auth_body)
+            issued.pop("protoover")
+            ok = auth == issued and asked in (0, 1, 2, 3)
+        except (ValueError, KeyError, AttributeError):
+            ok = False
+        if op != 7 or plen != len(first) or hlen != 16 or not ok or self.refuse_ws:
             await ws.send(bili_packet(8, b'{"code":-101}'))
             return
         await ws.send(bili_packet(8, b'{"code":0}'))
+        self.protover[ws] = asked
         self.conns.add(ws)
         try:
             async for frame in ws:
@@ -95,6 +110,7 @@ class FakeBilibili:
                     await ws.send(bili_packet(3, struct.pack(">I", 1)))
         finally:
             self.conns.discard(ws)
+            self.protover.pop(ws, None)
 
     async def start(self) -> "FakeBilibili":
         self._ws_server = await ws_serve(self._ws, "127.0.0.1", 0).__aenter__()
@@ -111,10 +127,13 @@ class FakeBilibili:
         for ws in list(self.conns):
             await ws.send(frame)
 
-    async def push(self, messages: list[dict], ver: int = 2) -> None:
-        """Several op-5 packets in one frame; ver 2 wraps them in one zlib packet, as Bilibili does."""
+    async def push(self, messages: list[dict], ver: int | None = None) -> None:
+        """Several op-5 packets in one frame, wrapped as Bilibili does in one packet of protover 2
+        (zlib) or 3 (brotli); `ver` None sends each socket the protover its auth asked for."""
         inner = b"".join(bili_packet(5, json.dumps(m, ensure_ascii=False).encode()) for m in messages)
-        await self.send_frame(bili_packet(5, zlib.compress(inner), ver=2) if ver == 2 else inner)
+        for ws in list(self.conns):
+            v = self.protover.get(ws, 2) if ver is None else ver
+            await ws.send(bili_packet(5, bili_compress(inner, v), ver=v) if v in (2, 3) else inner)
 
     async def drop(self) -> None:
         for ws in list(self.conns):
@@ -242,29 +261,82 @@ def tmi_privmsg(i: int, text: str, bits: int = 0, name: str = "Viewer_One") -> s
 # ---------------------------------------------------------------- Twitch EventSub
 
 class FakeEventSub:
+    """The EventSub WebSocket plus Helix's subscription endpoint.
+
+    session_reconnect works as Twitch's does: `ask_reconnect` sends it with a reconnect_url
+    that points back here; a connection there is welcomed into the same session (its
+    subscriptions carry over, no POST needed), and once it is, the old socket gets
+    `old_grace_s` to be closed by the client before the fake closes it itself with 4004.
+    `reconnect_mode` makes the reconnect_url misbehave ("silent": never welcome, "close":
+    close at once); `welcome_gate`, when set, holds the welcome until the test opens it, so
+    a test can talk on the old socket while the new one waits. Frames for the old socket:
+    `while_pending` as soon as the client reaches the reconnect_url, `last_words` right after
+    the new socket's welcome."""
+
     def __init__(self, keepalive_s: int = 10) -> None:
         self.keepalive_s = keepalive_s
         self.subscriptions: list[dict] = []
         self.sub_headers: list[dict] = []
         self.conns: list = []
+        self.by_session: dict[str, object] = {}  # session id -> its current socket
         self.sessions = 0
+        self.reconnects = 0  # connections made to a reconnect_url
+        self.reconnect_mode = "welcome"
+        self.welcome_gate: asyncio.Event | None = None
+        self.while_pending: str | None = None
+        self.last_words: str | None = None
+        self.old_grace_s = 30.0
+        self.forced_closes = 0  # old sockets the client left open past the grace
+        self._tasks: set[asyncio.Task] = set()
         self._n = 0
 
     def _meta(self, mtype: str, **extra) -> dict:
         self._n += 1
         return {"message_id": f"m-{self._n}", "message_type": mtype, "message_timestamp": "2026-01-01T00:00:00.0Z", **extra}
 
-    async def _ws(self, ws) -> None:
-        self.sessions += 1
-        sid = f"session-{self.sessions}"
-        await ws.send(json.dumps({"metadata": self._meta("session_welcome"), "payload": {"session": {
+    def _welcome(self, sid: str) -> str:
+        return json.dumps({"metadata": self._meta("session_welcome"), "payload": {"session": {
             "id": sid, "status": "connected", "connected_at": "2026-01-01T00:00:00Z",
-            "keepalive_timeout_seconds": self.keepalive_s, "reconnect_url": None}}}))
+            "keepalive_timeout_seconds": self.keepalive_s, "reconnect_url": None}}})
+
+    async def _ws(self, ws) -> None:
+        query = parse_qs(urlsplit(ws.request.path).query)
+        if "reconnect" in query:
+            self.reconnects += 1
+            sid = query["reconnect"][0]
+            old = self.by_session.get(sid)
+            if old is not None and self.while_pending is not None:
+                await old.send(self.while_pending)
+            if self.reconnect_mode == "close":
+                await ws.close()
+                return
+            if self.reconnect_mode == "silent":
+                await ws.wait_closed()
+                return
+            if self.welcome_gate is not None:
+                await self.welcome_gate.wait()
+        else:
+            self.sessions += 1
+            sid, old = f"session-{self.sessions}", None
+        await ws.send(self._welcome(sid))
+        self.by_session[sid] = ws
         self.conns.append(ws)
+        if old is not None:
+            if self.last_words is not None:  # in flight on the old socket as the client reads the welcome
+                await old.send(self.last_words)
+            task = asyncio.create_task(self._expire(old))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         try:
             await ws.wait_closed()
         finally:
             self.conns.remove(ws)
+
+    async def _expire(self, old) -> None:
+        await asyncio.sleep(self.old_grace_s)
+        if old in self.conns:
+            self.forced_closes += 1
+            await old.close(4004, "reconnect grace time expired")
 
     async def _helix(self, req: HttpRequest) -> HttpResponse:
         if req.path != "/helix/eventsub/subscriptions" or req.method != "POST":
@@ -284,28 +356,33 @@ class FakeEventSub:
         return self
 
     async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
         self._http.close()
         self._ws_server.close()
 
-    async def send_raw(self, text: str) -> None:
-        for ws in list(self.conns):
+    async def send_raw(self, text: str, to=None) -> None:
+        """To every open socket, or only to `to` (one socket)."""
+        for ws in [to] if to is not None else list(self.conns):
             await ws.send(text)
 
-    async def notify(self, i: int, text: str, bits: int = 0, message_id: str | None = None) -> None:
+    def notification(self, i: int, text: str, bits: int = 0, message_id: str | None = None) -> str:
         event = {"broadcaster_user_id": "1971641", "broadcaster_user_login": "shopchan", "broadcaster_user_name": "ShopChan",
                  "chatter_user_id": "4145994", "chatter_user_login": "viewer", "chatter_user_name": "Viewer",
                  "message_id": message_id or f"cc-{i}", "message": {"text": text, "fragments": [{"type": "text", "text": text}]},
                  "color": "#00FF7F", "badges": [], "message_type": "text", "cheer": {"bits": bits} if bits else None,
                  "reply": None, "channel_points_custom_reward_id": None}
-        await self.send_raw(json.dumps({"metadata": self._meta("notification", subscription_type="channel.chat.message",
-                                                                subscription_version="1"),
-                                        "payload": {"subscription": {"id": "sub-1", "type": "channel.chat.message"},
-                                                    "event": event}}))
+        return json.dumps({"metadata": self._meta("notification", subscription_type="channel.chat.message",
+                                                   subscription_version="1"),
+                           "payload": {"subscription": {"id": "sub-1", "type": "channel.chat.message"}, "event": event}})
 
-    async def ask_reconnect(self) -> None:
+    async def notify(self, i: int, text: str, bits: int = 0, message_id: str | None = None, to=None) -> None:
+        await self.send_raw(self.notification(i, text, bits, message_id), to)
+
+    async def ask_reconnect(self, sid: str = "session-1") -> None:
         await self.send_raw(json.dumps({"metadata": self._meta("session_reconnect"), "payload": {"session": {
-            "id": "old", "status": "reconnecting", "keepalive_timeout_seconds": None,
-            "reconnect_url": self.ws_url + "?reconnect=1"}}}))
+            "id": sid, "status": "reconnecting", "keepalive_timeout_seconds": None, "connected_at": "2026-01-01T00:00:00Z",
+            "reconnect_url": f"{self.ws_url}?reconnect={sid}"}}}), self.by_session[sid])
 
 
 # ---------------------------------------------------------------- YouTube liveChatMessages.list

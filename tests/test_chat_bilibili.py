@@ -6,9 +6,11 @@ import asyncio
 import json
 import zlib
 
+import brotli
+
 from fake_chat_servers import FakeBilibili, bili_dm, bili_gift, bili_like, bili_packet, until
 from twincast.chat import Backoff, ChatHub
-from twincast.chat.bilibili import BilibiliOpenLiveSource, PacketError, signature, unpack
+from twincast.chat.bilibili import MAX_DECOMPRESSED_BYTES, BilibiliOpenLiveSource, PacketError, signature, unpack
 
 
 def source(fake: FakeBilibili, secret: str | None = None, heartbeat_s: float = 0.05) -> BilibiliOpenLiveSource:
@@ -28,18 +30,38 @@ def test_signature_string_is_sorted_x_bili_headers():
     assert signature(h, "k") == want
 
 
-def test_packets_split_zlib_and_reject_garbage():
+def test_packets_split_zlib_brotli_and_reject_garbage():
     inner = bili_packet(5, b'{"a":1}') + bili_packet(5, b'{"b":2}')
     frame = bili_packet(3, b"\x00\x00\x00\x01") + bili_packet(5, zlib.compress(inner), ver=2)
     assert unpack(frame) == [(3, b"\x00\x00\x00\x01"), (5, b'{"a":1}'), (5, b'{"b":2}')]
+    assert unpack(bili_packet(5, brotli.compress(inner), ver=3) + bili_packet(5, b'{"c":3}')) == [
+        (5, b'{"a":1}'), (5, b'{"b":2}'), (5, b'{"c":3}')]
+    big = bili_packet(5, b"x" * ((1 << 20) - 16))  # the largest packet allowed
+    exact = big * (MAX_DECOMPRESSED_BYTES // len(big))  # exactly at the limit is still fine
+    assert len(exact) == MAX_DECOMPRESSED_BYTES
+    assert unpack(bili_packet(5, brotli.compress(exact, quality=1), ver=3)) == [(5, big[16:])] * 8
     for bad in [b"\x00" * 7, bili_packet(5, b"xx")[:-1], bili_packet(5, b"not zlib", ver=2),
                 b"\x00\x00\x00\x05\x00\x10\x00\x00\x00\x00\x00\x05\x00\x00\x00\x00",
-                bili_packet(5, zlib.compress(b"\0" * (9 << 20)), ver=2)]:
+                bili_packet(5, zlib.compress(b"\0" * (9 << 20)), ver=2),
+                bili_packet(5, b"not brotli", ver=3), bili_packet(5, b"", ver=3),
+                bili_packet(5, brotli.compress(inner)[:-2], ver=3),  # truncated
+                bili_packet(5, brotli.compress(inner) + b"tail", ver=3),
+                bili_packet(5, brotli.compress(bili_packet(5, brotli.compress(inner), ver=3)), ver=3),  # nested
+                bili_packet(5, brotli.compress(exact + b"!", quality=1), ver=3),  # one byte over the limit
+                bili_packet(5, brotli.compress(b"\0" * (64 << 20), quality=5), ver=3)]:  # ~100 bytes -> 64 MiB
         try:
             unpack(bad)
         except PacketError:
             continue
         raise AssertionError(f"accepted {bad[:20]!r}")
+
+
+def test_auth_body_asks_for_brotli_and_leaves_the_rest_alone():
+    ask = BilibiliOpenLiveSource._auth_body
+    assert json.loads(ask('{"roomid":1,"protoover":2,"key":"密钥"}')) == {"roomid": 1, "protoover": 3, "key": "密钥"}
+    assert json.loads(ask('{"roomid":1,"protover":2}')) == {"roomid": 1, "protover": 3}
+    for untouched in ['{"roomid":1,"protoover":3}', '{"roomid":1}', "not json", "[2]"]:
+        assert ask(untouched) == untouched.encode()
 
 
 def test_events_come_out_normalised_deduped_and_heartbeats_flow():
@@ -67,7 +89,7 @@ def test_events_come_out_normalised_deduped_and_heartbeats_flow():
         assert scev.kind == "superchat" and scev.gift.value == 30 and scev.text == "能发国外吗"
         assert ent.kind == "enter" and ent.msg_id == "enter-o8-1650717901"
         assert [e.text for e in got[5:]][0] == "" and len(got[6].text) == 500 and got[7].text == "😂😂😂"
-        assert json.loads(fake.auths[0]) == json.loads(fake.auth_body)
+        assert json.loads(fake.auths[0]) == {**json.loads(fake.auth_body), "protoover": 3}
         await until(lambda: any(c[0] == "/v2/app/end" for c in fake.calls), what="app/end")
         await fake.close()
 
@@ -89,6 +111,38 @@ def test_malformed_frames_are_counted_and_the_source_lives_on():
             e = await hub.get()
             h = hub.health()["bilibili"]
             assert e.text == "still here" and h.rejected == 5 and h.failures == 0 and h.connects == 1
+        await fake.close()
+
+    run(go())
+
+
+def test_protover_3_frames_decode_and_bombs_are_refused_without_dropping_the_connection():
+    async def go():
+        fake = await FakeBilibili().start()
+        async with ChatHub([source(fake)], backoff=lambda: Backoff(0.05, 0.2)) as hub:
+            await until(lambda: fake.conns, what="websocket auth")
+            assert list(fake.protover.values()) == [3]
+            await fake.push([bili_dm(1, "第一条"), bili_gift(1), bili_dm(2, "第二条")])  # one brotli packet, three inside
+            got = [await hub.get() for _ in range(3)]
+            assert [e.msg_id for e in got] == ["dm-1", "gift-1", "dm-2"]
+
+            flood = bili_packet(5, json.dumps(bili_dm(100)).encode()) * 60_000  # valid packets, just too many
+            assert len(flood) > MAX_DECOMPRESSED_BYTES
+            bomb = brotli.compress(flood, quality=5)
+            assert len(bomb) < 100_000
+            await fake.send_frame(bili_packet(5, bomb, ver=3))
+            await until(lambda: hub.health()["bilibili"].rejected == 1, what="the bomb refused")
+            assert hub.health()["bilibili"].last_reject == "brotli body expands beyond the limit"
+            await fake.send_frame(bili_packet(5, b"\x8b\x03\x80garbage", ver=3))
+            await until(lambda: hub.health()["bilibili"].rejected == 2, what="garbage refused")
+            assert hub.health()["bilibili"].last_reject.startswith("bad brotli body")
+
+            await fake.push([bili_dm(3, "还在")])
+            await fake.push([bili_dm(4, "zlib too")], ver=2)  # a server may still send protover 2
+            got = [await hub.get() for _ in range(2)]
+            assert [e.text for e in got] == ["还在", "zlib too"]
+            h = hub.health()["bilibili"]
+            assert h.connects == 1 and h.failures == 0 and h.events == 5 and h.state == "live"
         await fake.close()
 
     run(go())

@@ -92,12 +92,107 @@ def test_eventsub_subscribes_notifies_and_follows_reconnect():
             a, b = await hub.get(), await hub.get()
             assert (a.kind, a.msg_id, a.user.id, a.text) == ("chat", "cc-1", "4145994", "does it ship to Lyon?")
             assert b.kind == "gift" and b.gift.value == 5.0
+            old = fake.by_session["session-1"]
             await fake.ask_reconnect()
-            await until(lambda: fake.sessions == 2 and fake.conns, what="reconnect_url followed")
+            await until(lambda: fake.conns == [fake.by_session["session-1"]] and old not in fake.conns,
+                        what="reconnect_url followed and the old socket closed")
             await fake.notify(3, "after reconnect")
             assert (await hub.get()).text == "after reconnect"
             h = hub.health()["twitch-eventsub"]
             assert len(fake.subscriptions) == 1 and h.rejected == 2 and h.duplicates == 1 and h.failures == 0
+        await fake.close()
+
+    run(go())
+
+
+def eventsub(fake: FakeEventSub, **kw) -> TwitchEventSubSource:
+    return TwitchEventSubSource("cid", "tok", "1971641", "1971641", ws_url=fake.ws_url, helix_base=fake.helix_base, **kw)
+
+
+def drain(hub: ChatHub) -> list:
+    out = []
+    while not hub.queue.empty():
+        out.append(hub.queue.get_nowait())
+    return out
+
+
+def test_eventsub_reconnect_is_make_before_break():
+    async def go():
+        fake = await FakeEventSub().start()
+        async with ChatHub([eventsub(fake)], backoff=lambda: Backoff(0.05, 0.2)) as hub:
+            await until(lambda: hub.health()["twitch-eventsub"].state == "live", what="subscribed")
+            old = fake.by_session["session-1"]
+            await fake.notify(1, "before the reconnect")
+            await until(lambda: hub.health()["twitch-eventsub"].events == 1)
+            fake.welcome_gate = asyncio.Event()
+            fake.old_grace_s = 0.5  # had the client left the old socket open, the fake would close it (counted)
+            fake.last_words = fake.notification(4, "last words on the old socket")
+            await fake.ask_reconnect()
+            await until(lambda: fake.reconnects == 1, what="the client at reconnect_url")
+            # the new socket is open but not welcomed: the old one still delivers, and is still open
+            await fake.notify(2, "while the new socket waits", to=old)
+            both = fake.notification(3, "redelivered on both sockets")
+            await fake.send_raw(both, to=old)
+            await until(lambda: hub.health()["twitch-eventsub"].events == 3, what="old socket still read")
+            assert old in fake.conns
+            fake.welcome_gate.set()
+            await until(lambda: len(fake.conns) == 1 and old not in fake.conns, what="the client closing the old socket")
+            new = fake.by_session["session-1"]
+            assert new is not old
+            await fake.send_raw(both, to=new)  # same metadata.message_id and event on the new socket
+            await fake.notify(5, "on the new socket", to=new)
+            await until(lambda: hub.health()["twitch-eventsub"].events == 5, what="the new socket read")
+            got = drain(hub)
+            h = hub.health()["twitch-eventsub"]
+            assert [e.msg_id for e in got] == ["cc-1", "cc-2", "cc-3", "cc-4", "cc-5"]
+            assert h.duplicates == 1 and h.failures == 0 and h.connects == 1 and h.state == "live" and not h.last_error
+            assert len(fake.subscriptions) == 1 and fake.sessions == 1 and fake.forced_closes == 0
+        await fake.close()
+
+    run(go())
+
+
+def test_eventsub_reconnect_that_never_welcomes_falls_back_to_a_fresh_subscription(caplog):
+    for mode in ("silent", "close"):
+        caplog.clear()
+
+        async def go():
+            fake = await FakeEventSub().start()
+            fake.reconnect_mode = mode
+            async with ChatHub([eventsub(fake, welcome_timeout_s=0.3)], backoff=lambda: Backoff(0.05, 0.2)) as hub:
+                await until(lambda: hub.health()["twitch-eventsub"].state == "live", what="subscribed")
+                fake.while_pending = fake.notification(1, "the old socket still delivers")
+                await fake.ask_reconnect()
+                await until(lambda: len(fake.subscriptions) == 2, what="a fresh subscription")
+                await until(lambda: fake.conns == [fake.by_session["session-2"]], what="the old socket closed")
+                await fake.notify(2, "on the fresh session")
+                await until(lambda: hub.health()["twitch-eventsub"].events == 2, what="the fresh session read")
+                assert [e.text for e in drain(hub)] == ["the old socket still delivers", "on the fresh session"]
+                h = hub.health()["twitch-eventsub"]
+                assert fake.subscriptions[1]["transport"] == {"method": "websocket", "session_id": "session-2"}
+                assert h.connects == 2 and h.failures == 0 and h.state == "live"
+                assert "reconnect_url failed" in h.last_error and "subscribed afresh" in h.last_error
+                if mode == "silent":
+                    assert "no EventSub session_welcome within 0.3 s" in h.last_error
+            await fake.close()
+
+        run(go())
+        assert any("reconnect_url failed" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records), mode
+
+
+def test_eventsub_revocation_while_moving_ends_the_session():
+    async def go():
+        fake = await FakeEventSub().start()
+        fake.reconnect_mode = "silent"
+        async with ChatHub([eventsub(fake, welcome_timeout_s=5)], backoff=lambda: Backoff(0.05, 0.2)) as hub:
+            await until(lambda: hub.health()["twitch-eventsub"].state == "live", what="subscribed")
+            old = fake.by_session["session-1"]
+            await fake.ask_reconnect()
+            await until(lambda: fake.reconnects == 1, what="the client at reconnect_url")
+            await fake.send_raw(json.dumps({"metadata": {"message_id": "r1", "message_type": "revocation"},
+                                            "payload": {"subscription": {"status": "authorization_revoked"}}}), to=old)
+            await until(lambda: hub.health()["twitch-eventsub"].failures == 1, timeout_s=2, what="the session ended")
+            assert "authorization_revoked" in hub.health()["twitch-eventsub"].last_error
         await fake.close()
 
     run(go())

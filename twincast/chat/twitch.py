@@ -13,13 +13,19 @@ session_welcome (payload.session.id, keepalive_timeout_seconds), then within 10 
 {broadcaster_user_id, user_id}, transport {method: websocket, session_id}. Messages have
 metadata.message_id / message_type: session_keepalive, notification (payload.event:
 message_id, chatter_user_id, chatter_user_name, message.text, cheer.bits), session_reconnect
-(payload.session.reconnect_url: connect there; subscriptions carry over), revocation.
-No message within the keepalive timeout means reconnect."""
+(payload.session.reconnect_url), revocation. No message within the keepalive timeout means
+reconnect. On session_reconnect, connect to reconnect_url as given while the old socket stays
+open (it delivers until the new one is welcomed; Twitch closes it 30 s after the reconnect
+message), and close the old one only after the new socket's session_welcome; subscriptions carry
+over, so nothing is POSTed again. A notification may arrive on both: Twitch redelivers with the
+same metadata.message_id and the same payload.event.message_id. If the new socket does not
+welcome in time, we open a fresh session at ws_url and subscribe again, still make-before-break."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import ssl
 from dataclasses import dataclass
 
@@ -28,6 +34,8 @@ import websockets
 from twincast.chat._http import http_request
 from twincast.chat.events import Gift, make_event
 from twincast.chat.source import ChatSource, SessionContext
+
+log = logging.getLogger(__name__)
 
 _UNESCAPE = {"s": " ", ":": ";", "\\": "\\", "r": "\r", "n": "\n"}
 MAX_LINE_BYTES = 16 * 1024
@@ -199,11 +207,14 @@ class TwitchEventSubSource(ChatSource):
 
     def __init__(self, client_id: str, access_token: str, broadcaster_user_id: str, user_id: str, *,
                  ws_url: str = "wss://eventsub.wss.twitch.tv/ws", helix_base: str = "https://api.twitch.tv/helix",
-                 name: str | None = None) -> None:
+                 welcome_timeout_s: float = 10.0, name: str | None = None) -> None:
         super().__init__(name or "twitch-eventsub")
         self.client_id, self.access_token = client_id, access_token
         self.broadcaster_user_id, self.user_id = broadcaster_user_id, user_id
         self.ws_url, self.helix_base = ws_url, helix_base.rstrip("/")
+        # Twitch drops the old socket 30 s after session_reconnect: 10 s for the new one to
+        # welcome leaves time for a fresh connect and subscription while the old still delivers
+        self.welcome_timeout_s = welcome_timeout_s
 
     async def _subscribe(self, session_id: str) -> None:
         body = json.dumps({
@@ -217,39 +228,142 @@ class TwitchEventSubSource(ChatSource):
         if resp.status != 202:
             raise PermissionError(f"EventSub subscription refused: HTTP {resp.status} {resp.body[:200]!r}")
 
+    async def _open(self, url: str):
+        """Connect and wait for session_welcome -> (websocket, payload.session)."""
+        ws = None
+        try:
+            async with asyncio.timeout(self.welcome_timeout_s):
+                ws = await websockets.connect(url, max_size=1 << 20, open_timeout=None, close_timeout=5)
+                msg = json.loads(await ws.recv())
+                mtype = msg["metadata"]["message_type"]
+                if mtype != "session_welcome":
+                    raise ConnectionError(f"EventSub sent {mtype!r} before session_welcome")
+                session = msg["payload"]["session"]
+                if not isinstance(session, dict) or not isinstance(session.get("id"), str):
+                    raise ConnectionError("EventSub session_welcome without a session id")
+            return ws, session
+        except BaseException as exc:
+            if ws is not None:
+                await ws.close()
+            if isinstance(exc, TimeoutError):
+                raise ConnectionError(f"no EventSub session_welcome within {self.welcome_timeout_s:g} s") from exc
+            if isinstance(exc, (ValueError, KeyError, TypeError)):
+                raise ConnectionError(f"bad EventSub welcome: {type(exc).__name__}") from exc
+            raise
+
     async def session(self, ctx: SessionContext) -> None:
-        url, subscribed = self.ws_url, False
-        while True:  # loops only to follow session_reconnect
-            async with websockets.connect(url, max_size=1 << 20, open_timeout=10) as ws:
-                keepalive_s = 10.0
-                while True:
-                    try:
-                        frame = await asyncio.wait_for(ws.recv(), keepalive_s + 5)
-                    except asyncio.TimeoutError as exc:
-                        raise ConnectionError("EventSub keepalive missed") from exc
-                    try:
-                        msg = json.loads(frame)
-                        mtype = msg["metadata"]["message_type"]
-                        payload = msg["payload"]
-                    except (ValueError, KeyError, TypeError) as exc:
-                        ctx.reject(f"bad EventSub frame: {type(exc).__name__}")
-                        continue
-                    if mtype == "session_welcome":
-                        session = payload["session"]
-                        keepalive_s = float(session.get("keepalive_timeout_seconds") or 10)
-                        if not subscribed:
-                            await self._subscribe(session["id"])
-                            subscribed = True
-                            ctx.connected()
-                    elif mtype == "notification":
-                        try:
-                            ev = map_eventsub(payload["event"], ctx.wall_s())
-                        except (KeyError, TypeError, ValueError) as exc:
-                            ctx.reject(f"bad notification: {type(exc).__name__}: {exc}"[:200])
-                            continue
-                        ctx.emit(ev)
-                    elif mtype == "session_reconnect":
-                        url = payload["session"]["reconnect_url"]
-                        break  # open the new connection; the old one closes on leaving the block
-                    elif mtype == "revocation":
-                        raise PermissionError(f"EventSub subscription revoked: {payload.get('subscription', {}).get('status')}")
+        ws, session = await self._open(self.ws_url)
+        try:
+            await self._subscribe(session["id"])
+            ctx.connected()
+            while True:
+                url = await self._read(ws, ctx, _keepalive_s(session))
+                ws, session = await self._move(ws, url, ctx)
+        finally:
+            await ws.close()
+
+    async def _read(self, ws, ctx: SessionContext, keepalive_s: float) -> str:
+        """Handle frames until session_reconnect; returns its reconnect_url."""
+        while True:
+            try:
+                frame = await asyncio.wait_for(ws.recv(), keepalive_s + 5)
+            except asyncio.TimeoutError as exc:
+                raise ConnectionError("EventSub keepalive missed") from exc
+            url = self._handle(frame, ctx)
+            if url:
+                return url
+
+    async def _move(self, old, url: str, ctx: SessionContext):
+        """Make before break: the old socket keeps delivering until the new one has welcomed us.
+        Subscriptions carry over to a reconnect_url session, so there is nothing to POST; if that
+        session never welcomes, a fresh session (and subscription) replaces it, still before the
+        old one closes. Returns the new (websocket, session); leaves `old` to the caller on failure.
+
+        The same notification may come on both sockets. Every delivery of it carries the same
+        event.message_id, which is our msg_id, so the hub's (platform, msg_id) dedupe drops it."""
+        draining = asyncio.create_task(self._drain(old, ctx))
+        new = None
+        try:
+            opening = asyncio.create_task(self._open(url))
+            await self._await_opening(opening, draining)
+            try:
+                new, session = opening.result()
+            except (OSError, websockets.exceptions.WebSocketException) as exc:
+                reason = f"EventSub reconnect_url failed ({type(exc).__name__}: {exc}); connected and subscribed afresh"
+                log.warning("%s: %s", self.name, reason)
+                fresh = asyncio.create_task(self._open(self.ws_url))
+                await self._await_opening(fresh, draining)
+                new, session = fresh.result()
+                await self._subscribe(session["id"])
+                ctx.connected()
+                ctx.health.last_error = reason[:300]
+            await old.close()
+            await draining  # what the old socket had already received comes out before the new one's
+            return new, session
+        except BaseException:
+            draining.cancel()
+            await asyncio.gather(draining, return_exceptions=True)
+            if new is not None:
+                await new.close()
+            raise
+
+    @staticmethod
+    async def _await_opening(opening: asyncio.Task, draining: asyncio.Task) -> None:
+        """Wait for `opening` to finish (it is left to the caller to read), but stop at once and
+        raise if reading the old socket fails: a revocation there ends the session."""
+        try:
+            while not opening.done():
+                await asyncio.wait({opening, draining} if not draining.done() else {opening},
+                                   return_when=asyncio.FIRST_COMPLETED)
+                if draining.done() and not draining.cancelled() and draining.exception() is not None:
+                    draining.result()
+        finally:
+            if not opening.done():
+                opening.cancel()
+                await asyncio.gather(opening, return_exceptions=True)
+
+    async def _drain(self, old, ctx: SessionContext) -> None:
+        try:
+            async for frame in old:
+                if self._handle(frame, ctx):
+                    log.info("%s: another session_reconnect while moving; following the first", self.name)
+        except websockets.exceptions.ConnectionClosed:
+            pass  # the old socket ending is what we are waiting for
+
+    def _handle(self, frame, ctx: SessionContext) -> str | None:
+        """One frame: emit notifications, raise on revocation; a session_reconnect's URL is returned."""
+        try:
+            msg = json.loads(frame)
+            mtype = msg["metadata"]["message_type"]
+            payload = msg["payload"]
+        except (ValueError, KeyError, TypeError) as exc:
+            ctx.reject(f"bad EventSub frame: {type(exc).__name__}")
+            return None
+        if mtype == "notification":
+            try:
+                ev = map_eventsub(payload["event"], ctx.wall_s())
+            except (KeyError, TypeError, ValueError) as exc:
+                ctx.reject(f"bad notification: {type(exc).__name__}: {exc}"[:200])
+                return None
+            ctx.emit(ev)
+        elif mtype == "session_reconnect":
+            try:
+                url = payload["session"]["reconnect_url"]
+            except (KeyError, TypeError) as exc:
+                ctx.reject(f"bad session_reconnect: {type(exc).__name__}")
+                return None
+            if not isinstance(url, str) or not url.startswith(("wss://", "ws://")):
+                ctx.reject(f"bad session_reconnect: reconnect_url {str(url)[:80]!r}")
+                return None
+            return url
+        elif mtype == "revocation":
+            sub = payload.get("subscription") if isinstance(payload, dict) else None
+            raise PermissionError(f"EventSub subscription revoked: {sub.get('status') if isinstance(sub, dict) else '?'}")
+        return None
+
+
+def _keepalive_s(session: dict) -> float:
+    try:
+        return float(session.get("keepalive_timeout_seconds") or 10)
+    except (TypeError, ValueError):
+        return 10.0
