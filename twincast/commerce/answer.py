@@ -31,6 +31,7 @@ from twincast.commerce.model import Catalog, Product
 PRODUCT_INTENTS = ("price", "stock", "spec", "shipping", "coupon", "faq", "purchase_help")
 FAQ_STRONG = 0.6  # a FAQ match this close overrides a spec keyword ("保温效果怎么样" is a FAQ question)
 FAQ_OTHER = 0.8  # how close a question must be to another product's FAQ to move away from the screen
+BARE_MAX_CHARS, BARE_MAX_WORDS = 4, 2  # what may stand beside a product name in a bare mention of it
 MAX_LISTED = 4  # products named when asking "which one?"; more is a speech, not an answer
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -328,13 +329,20 @@ def classify(catalog: Catalog, message: str, current_sku: str | None = None) -> 
         pointed = res.how == "named" or intents.refers_to_screen(message)
         if spec_hit or product_match.asked_concepts(message):
             name = "spec"
-        elif pointed and intents.has_question(message):
+        elif (pointed or (product is not None and intents.asks_about_use(message))) and intents.has_question(message):
             name = "faq"  # a question about the product we hold no answer to: "let me check"
-        elif res.how == "named":
+        elif res.how == "named" and _bare_mention(message):
             name = "spec"  # a bare product name: introduce it
         else:
             name = "offtopic"
     return name, product, res.how, faq_hit, found.romanised
+
+
+def _bare_mention(stripped: str) -> bool:
+    """The name with little else ("保温杯", "这个保温杯呢", "the thermos"): a request to introduce it. A
+    sentence that only mentions it ("我家猫把杯子打翻了哈哈") is chatter."""
+    rest = product_match.content_words(stripped)
+    return sum(w.isascii() for w in rest) <= BARE_MAX_WORDS and sum(not w.isascii() for w in rest) <= BARE_MAX_CHARS
 
 
 def _guard(text: str, lang: str) -> tuple[str, bool, list]:

@@ -27,6 +27,7 @@ _ZH_FILLER = re.compile(
     r"能不能|可不可以|会不会|是不是|有没有|可以|能够|请问|主播|这个|那个|这款|那款|一下|什么|怎么|"
     r"[吗呢啊吧呀哦的了么嘛能会要把它我你您是在不还也都就很]"
 )
+_UNIT_WORDS = frozenset({"小时", "个月", "分钟", "毫升", "公斤", "厘米", "毫米", "天内"})
 _EN_STOP = frozenset(
     "a an the is are was it this that one do does can could i you we me my your of to in on for with "
     "and or be will would should how what which there any please it's its".split()
@@ -35,22 +36,29 @@ _EN_STOP = frozenset(
 # Spec concepts: what a viewer says -> what a spec key is called. A key belongs to a concept when it
 # holds one of the words; a message asks for a concept when it holds one of them.
 SPEC_CONCEPTS: dict[str, tuple[str, ...]] = {
-    "capacity": ("容量", "多大", "毫升", "ml", "capacity", "how big", "装多少", "多少水"),
+    "capacity": ("容量", "多大", "毫升", "ml", "capacity", "how big", "装多少", "多少水", "hold", "holds"),
     "material": ("材质", "材料", "什么做的", "面料", "成分", "material", "made of", "fabric", "ingredients", "布料"),
-    "size": ("尺寸", "尺码", "码数", "多大码", "多长", "多高", "偏大", "偏小", "尺码表", "size", "sizes", "dimensions", "多宽"),
+    "size": ("尺寸", "尺码", "码数", "多大码", "多长", "多高", "偏大", "偏小", "尺码表", "size", "sizes", "dimensions", "多宽",
+             "穿多大", "身高", "体重"),
     "weight": ("重量", "多重", "几斤", "多少克", "净含量", "克重", "weight", "how heavy", "grams", "net content"),
     "color": ("颜色", "什么色", "色号", "几种颜色", "几个颜色", "color", "colour", "colors", "colours", "shade", "shades"),
     "battery": ("续航", "电池", "能用多久", "充一次", "battery", "battery life"),
     "waterproof": ("防水", "waterproof", "water resistant"),
     "keep_warm": ("保温多久", "保温时长", "保温效果", "能保温", "保温几", "保温时间", "keep warm", "keeps warm", "how long warm", "keep hot"),
-    "shelf_life": ("保质期", "过期", "shelf life", "expiry", "expire"),
-    "pieces": ("片数", "几片", "多少片", "sheets", "how many pieces", "pieces"),
+    "shelf_life": ("保质期", "过期", "放多久", "shelf life", "expiry", "expire"),
+    "pieces": ("片数", "几片", "多少片", "一盒几", "sheets", "how many pieces", "pieces", "in a box", "per box", "per pack"),
     "skin": ("肤质", "适合什么皮肤", "敏感肌", "skin type", "skin types"),
     "bluetooth": ("蓝牙", "bluetooth"),
-    "origin": ("产地", "哪里产", "哪产的", "made in", "origin", "where is it made"),
+    "origin": ("产地", "哪里产", "哪产", "产的", "made in", "origin", "where is it made", "grown"),
     "brand": ("品牌", "什么牌子", "牌子", "brand"),
     "grade": ("等级", "几级", "grade"),
 }
+# Open vocabularies (sizes, colours, materials, weight by feel) are patterns in intent.py, shared so that a
+# message the classifier calls spec also names the spec it asks for.
+CONCEPT_PATTERNS = (
+    ("size", _intent.SIZE_ASK), ("color", _intent.COLOUR_ASK), ("material", _intent.MATERIAL_ASK),
+    ("weight", _intent.WEIGHT_ASK),
+)
 CONCEPT_EN = {
     "capacity": "capacity", "material": "material", "size": "size", "weight": "weight", "color": "colour",
     "battery": "battery life", "waterproof": "water resistance", "keep_warm": "heat retention",
@@ -223,6 +231,12 @@ def _content(text: str) -> tuple[set, set, tuple[str, ...]]:
     return chars, keys, tuple(_singular(_en_words(low)))
 
 
+def content_words(text: str) -> list[str]:
+    """Mandarin characters and English words left once function words and deictics are gone."""
+    low = _ZH_FILLER.sub(" ", _intent.normalise(text))
+    return list("".join(_CJK_RUN.findall(low))) + [w for w in _en_words(low) if w not in _intent.DEICTIC_EN]
+
+
 def concepts_in(text: str) -> set[str]:
     low = _intent.normalise(text)
     words = _WORD.findall(low)
@@ -237,6 +251,7 @@ def concepts_in(text: str) -> set[str]:
             elif cue in low:
                 found.add(concept)
                 break
+    found.update(concept for concept, pattern in CONCEPT_PATTERNS if pattern.search(low))
     return found
 
 
@@ -253,6 +268,17 @@ def spec_key(product: Product, message: str) -> tuple[str, str | None] | None:
         shared = asked & concepts_in(key)
         if shared:
             return key, sorted(shared)[0]
+    # "是316的吗" / "是纯棉的吗": the viewer checks a value; the key holding it is what they ask about. Only
+    # distinctive parts of the value count: "12" or "小时" of "12小时" turn up in any sentence.
+    chars, _ = _zh_grams(low)
+    words = set(_WORD.findall(low))
+    for key, value in product.specs.items():
+        v = _intent.normalise(value)
+        v_chars = {g for g in _zh_grams(v)[0] if len(g) == 2 and "".join(g) not in _UNIT_WORDS}
+        v_words = {w for w in _WORD.findall(v) if len(w) >= 3 or (len(w) == 2 and w.isalpha())}
+        if v_chars & chars or v_words & words:
+            found = concepts_in(key)
+            return key, (next(iter(found)) if found else None)
     return None
 
 
