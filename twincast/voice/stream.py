@@ -1,9 +1,10 @@
 """The voice: text in, a stream of timed audio chunks out.
 
-One clause per engine call (voice.clauses), resampled to one output rate,
-stamped with integer sample pts, optionally moved toward the person's voice
-(a length-preserving transform, so phone timings stay valid), with the
-clause's pause appended. A cancel event is checked before every clause, so a
+One clause per engine call (voice.clauses), resampled to one output rate
+(an engine's slices of a clause as one signal, so they join exactly), stamped
+with integer sample pts, optionally moved toward the person's voice (a
+length-preserving transform, so phone timings stay valid), with the clause's
+pause appended. A cancel event is checked before every clause, so a
 barge-in waits for at most one clause of synthesis. When a chosen engine fails
 (a plugin down, garbage back), the clause is spoken by the embedded engine of
 its language instead and the failure is counted, never raised mid-stream."""
@@ -44,6 +45,49 @@ def resample(pcm: np.ndarray, rate: int, to_rate: int) -> np.ndarray:
     return resample_poly(pcm, to_rate // g, rate // g).astype(np.float32)
 
 
+class ClauseResampler:
+    """One clause's slices resampled into the same samples as the whole clause
+    resampled at once. Resampling each slice alone would taper both sides of
+    every join (the filter sees zeros past a slice's edge): a click in the
+    middle of a word. The filter reaches `context` input samples ahead, so that
+    much of each slice waits for the next one; `flush` gives it at the end."""
+
+    def __init__(self, rate: int, to_rate: int) -> None:
+        g = math.gcd(rate, to_rate)
+        self.rate, self.to_rate = rate, to_rate
+        self.up, self.down = to_rate // g, rate // g
+        # As lipsync.say.resampled_blocks: resample_poly's filter reaches
+        # 10 * max(up, down) output-rate taps each side; whole multiples of
+        # `down` keep every block on the whole signal's polyphase grid.
+        self.context = 0 if rate == to_rate else self.down * math.ceil((10 * max(self.up, self.down) / self.up + 2) / self.down)
+        self._buf = np.zeros(0, np.float32)  # input from `context` before the next sample out (or the start)
+        self._next = 0  # index in _buf of the next input sample to give out
+
+    def feed(self, pcm: np.ndarray, final: bool = False) -> np.ndarray:
+        self._buf = np.concatenate([self._buf, np.asarray(pcm, np.float32)])
+        if final:
+            return self.flush()
+        ready = (len(self._buf) - self.context - self._next) // self.down * self.down
+        return self._out(self._next + max(0, ready))
+
+    def flush(self) -> np.ndarray:
+        return self._out(len(self._buf))
+
+    def _out(self, end: int) -> np.ndarray:
+        a = self._next
+        if end <= a:
+            return np.zeros(0, np.float32)
+        if self.rate == self.to_rate:
+            out = self._buf[a:end]
+        else:
+            lo, hi = max(0, a - self.context), min(len(self._buf), end + self.context)
+            skip = (a - lo) * self.up // self.down
+            out = resample(self._buf[lo:hi], self.rate, self.to_rate)[skip : skip + math.ceil((end - a) * self.up / self.down)]
+        keep = max(0, end - self.context)
+        self._buf, self._next = self._buf[keep:], end - keep
+        return out
+
+
 @dataclass
 class Voice:
     engines: dict[str, Engine] = field(default_factory=embedded_engines)
@@ -62,13 +106,27 @@ class Voice:
             if cancel is not None and cancel.is_set():
                 return
             engine, slices = self._speak(clause)
+            # An engine that does not stream gives one piece: nothing waits for a next one.
+            whole = getattr(engine, "stream", None) is None
+            start, done, resampler = pts, 0, None  # the clause's first pts; engine samples so far
             for piece in slices:
-                chunk = self._chunk(clause, engine, piece, pts)
+                resampler = resampler or ClauseResampler(piece.sample_rate, self.rate)
+                scale = self.rate / piece.sample_rate
+                phones = [Phone(p.symbol, start + round((done + p.start) * scale), start + round((done + p.end) * scale), p.lang) for p in piece.phones]
+                done += len(piece.pcm)
+                chunk = self._chunk(clause, engine, resampler.feed(piece.pcm, final=whole), pts, phones)
+                if len(chunk.pcm) or chunk.phones:
+                    chunk.clause = index
+                    pts = chunk.end_pts
+                    yield chunk
+                if cancel is not None and cancel.is_set():
+                    return
+            rest = resampler.flush() if resampler is not None else np.zeros(0, np.float32)
+            if len(rest):  # the clause's last few milliseconds, held for a slice that did not come
+                chunk = self._chunk(clause, engine, rest, pts, [])
                 chunk.clause = index
                 pts = chunk.end_pts
                 yield chunk
-                if cancel is not None and cancel.is_set():
-                    return
             tail = self._pause(clause, pts)
             if tail is not None:
                 tail.clause = index
@@ -108,12 +166,10 @@ class Voice:
 
         return rest()
 
-    def _chunk(self, clause: Clause, engine: Engine, piece: Piece, pts: int) -> SpeechChunk:
-        pcm = resample(piece.pcm, piece.sample_rate, self.rate)
-        if self.transform is not None:
+    def _chunk(self, clause: Clause, engine: Engine, pcm: np.ndarray, pts: int, phones: list[Phone]) -> SpeechChunk:
+        """pcm already at self.rate; phones already on the utterance clock."""
+        if self.transform is not None and len(pcm):
             pcm = self.transform(pcm, self.rate, clause.lang)
-        scale = self.rate / piece.sample_rate
-        phones = [Phone(p.symbol, pts + round(p.start * scale), pts + round(p.end * scale), p.lang) for p in piece.phones]
         return SpeechChunk(pcm, self.rate, pts, phones, clause.text, clause.lang, engine.name, pause_after=False)
 
     def _pause(self, clause: Clause, pts: int) -> SpeechChunk | None:
