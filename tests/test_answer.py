@@ -1,4 +1,4 @@
-"""Grounded chat answers (issue 5): intent accuracy on 387 labelled viewer messages, no number or claim
+"""Grounded chat answers (issue 5): intent accuracy on 465 labelled viewer messages, no number or claim
 that the catalogue does not hold, the ad-law guard on every answer, injections inert, unknowns
 answered with "let me check", and the optional LLM rewording held to the same facts."""
 

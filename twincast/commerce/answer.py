@@ -223,6 +223,9 @@ def _spec(b: _Builder, message: str) -> str:
         value = b.cite(f"specs.{key}")
         shown = product_match.CONCEPT_EN.get(concept, key) if b.lang == "en" and not key.isascii() else key
         return b.pick("spec").format(name=name, key=shown, value=value)
+    point = product_match.feature_point(p, message)
+    if point is not None:  # a feature the product is sold on rather than a spec it lists
+        return b.pick("spec_intro").format(name=b.cite("name"), points=b.cite(f"selling_points.{point}"))
     if product_match.asked_concepts(message):
         return _unknown(b)  # asked for a spec this product does not list: never guess one
     name = b.cite("name")
@@ -327,8 +330,9 @@ def classify(catalog: Catalog, message: str, current_sku: str | None = None) -> 
     elif name is None:
         spec_hit = product_match.spec_key(product, message) if product else None
         pointed = res.how == "named" or intents.refers_to_screen(message)
-        if spec_hit or product_match.asked_concepts(message):
-            name = "spec"
+        feature = product_match.feature_point(product, message) if product and not spec_hit else None
+        if spec_hit or product_match.asked_concepts(message) or feature is not None:
+            name = "spec"  # a spec, or a feature the product is sold on ("有降噪吗" -> 主动降噪)
         elif (pointed or (product is not None and intents.asks_about_use(message))) and intents.has_question(message):
             name = "faq"  # a question about the product we hold no answer to: "let me check"
         elif res.how == "named" and _bare_mention(message):

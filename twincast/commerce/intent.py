@@ -3,9 +3,10 @@
 Chat is fast and sloppy: "多少前" (a homophone typo for 多少钱), "duoshao qian" (pinyin typed
 without the IME), "hw much", "包邮吗", "有货没", "89米" (米 = 元), mixed zh/en and emoji. So a
 Mandarin phrase matches exactly, or by its toneless pinyin (homophones and IME slips), or, when the
-message is romanised, by its pinyin spelled out; an English phrase matches word by word with an edit
-distance that grows with the word's length. No model: the room answers in milliseconds on a 2-core
-CPU, and a keyword table is something an operator can read and fix.
+message is romanised, by its pinyin spelled out; an English phrase matches word by word, a word exactly,
+with a regular ending ("restocked") or within an edit distance that grows with the word's length. No
+model: the room answers in milliseconds on a 2-core CPU, and a keyword table is something an operator
+can read and fix.
 
 This module knows nothing about the catalogue. `answer.py` combines the result with the product and
 FAQ match (a message with no keyword may still be a FAQ question or a spec name)."""
@@ -39,11 +40,14 @@ _ZH: dict[str, tuple] = {
         "多少钱", "几块钱", "几块", "多钱", "什么价", "啥价", "价格", "价钱", "多少米", "几个米", "几米钱",
         "怎么卖", "贵不贵", "贵吗", "便宜吗", "售价", "原价", "现价", "到手价", "价位", "几元", "多少元",
         "一个多少", "多少一个", "最低价", "最便宜", "报价", "啥价格", "几多钱", "到手多少", "卖多少",
+        "涨价", "降价",
     ),
     "stock": (
         "有货", "有现货", "没货", "还有吗", "还有没有", "库存", "卖完", "断货", "补货", "剩多少", "还剩",
         "售罄", "有没有货", "剩几", "几件了", "抢完", "卖光", "缺货", "现货吗", "还能买吗", "还有多少",
         "抢到", "抢得到", "能抢", "还能拍吗", "还有几", "没了吗",
+        # sold out, and when it comes back
+        "抢光", "卖没", "没库存", "回货", "返场", "补不补",
     ),
     "spec": (
         "多大", "容量", "尺寸", "尺码", "多重", "重量", "材质", "什么材料", "面料", "颜色", "什么色",
@@ -62,6 +66,7 @@ _ZH: dict[str, tuple] = {
     "coupon": (
         "优惠券", "优惠", "券", "折扣", "打折", "满减", "便宜点", "能便宜", "减多少", "有活动", "活动",
         "红包", "领券", "几折", "折吗", "少点", "抹零", "福利", "有没有减", ("买一送一", 2), ("第二件", 1.5),
+        ("凑单", 2), ("满多少", 2), ("叠加", 1), "优惠码", "券后",
     ),
     "purchase_help": (
         "怎么买", "怎么拍", "怎么下单", "在哪买", "哪里买", "链接", "小黄车", "购物车", "几号链接",
@@ -69,6 +74,8 @@ _ZH: dict[str, tuple] = {
         "我要一个", "给我来", "在哪拍", "哪里拍", "来一个", "来两个", "拍了", "付款",
         # which number in the basket, how many to take, where the item is
         "几号", "多少号", "改数量", "怎么改", "数量", "拍几件", "拍多件", "能拍", "找不到", "没找到", "橱窗", "商品栏",
+        # an order placed with the wrong option, and where the options are
+        ("拍错", 2), ("买错", 2), ("选错", 2), ("选项", 1.5), ("在哪选", 1.5), ("哪里选", 1.5), ("买东西", 1.5),
     ),
     "faq": (
         ("能退货吗", 2.5), ("可以退货吗", 2.5), ("能退吗", 2.5), ("可以退吗", 2.5), ("七天无理由", 2.5),
@@ -89,11 +96,15 @@ _ZH: dict[str, tuple] = {
         ("发霉", 2.5), ("变质", 2.5), ("色差", 2), ("没人处理", 2.5), ("没人回", 2.5), ("一直不回", 2.5), ("都不回", 2.5),
         ("不回复", 2), ("没声音", 2.5), ("不响", 2), ("不出声", 2), ("过期了", 2.5), ("临期", 2), ("充不进", 2.5),
         ("充不上", 2.5), ("连不上", 2), ("开不了机", 2.5), ("没反应", 2), ("不能用了", 2.5), ("用不了", 2),
+        ("没收到", 2.5), ("有虫", 2.5), ("恶心", 2), ("浪费钱", 2.5), ("白买", 2.5), ("上当", 2.5),
     ),
     "gift_thanks": (
         ("送出", 2), ("送出了", 2), ("送了", 1.5), ("小心心", 2), ("火箭", 2), ("嘉年华", 2),
         ("礼物", 2), ("打赏", 2), ("刷了", 1.5), ("玫瑰", 1.5), ("棒棒糖", 2), ("送给主播", 2),
         ("为主播点亮", 2), ("灯牌", 2), ("粉丝团", 1.5), ("加入了粉丝团", 2.5), ("抖币", 2), ("舰长", 2),
+        # platform gift names; the verbs that give them are _GIFT_GIVEN below
+        ("小花花", 2), ("跑车", 2), ("私人飞机", 2), ("游艇", 2), ("城堡", 1.5), ("穿云箭", 2), ("人气票", 2),
+        ("比心", 1.5), ("加油鸭", 2), ("么么哒", 1), ("送你", 1.5), ("送主播", 2), ("刷个", 1.5), ("刷一波", 1.5),
     ),
     "greeting": (
         "你好", "您好", "主播好", "大家好", "哈喽", "来了", "进入直播间", "进入了直播间", "晚上好",
@@ -105,7 +116,7 @@ _ZH: dict[str, tuple] = {
         ("是ai吗", 2.5), ("吃饭了吗", 2), ("哪里人", 2), ("唱首歌", 2), ("唱歌", 1.5), ("结婚了吗", 2.5),
         ("男朋友", 2), ("女朋友", 2), ("单身", 2), ("跳个舞", 2), ("跳舞", 1.5), ("几点下播", 2),
         ("下播", 1.5), ("世界杯", 2), ("股票", 2), ("作业", 2), ("数字人", 2), ("是不是ai", 2.5),
-        ("长得好看", 2), ("好漂亮", 1.5), ("叫什么名字", 2),
+        ("长得好看", 2), ("好漂亮", 1.5), ("叫什么名字", 2), ("录播", 2), ("回放", 2), ("是直播吗", 2),
     ),
     "unsafe": (
         ("傻逼", 9), ("傻b", 9), ("操你", 9), ("去死", 9), ("滚蛋", 9), ("废物", 9), ("垃圾主播", 9),
@@ -120,7 +131,8 @@ _ZH: dict[str, tuple] = {
         ("涩涩", 9), ("色色", 9), ("黄片", 9), ("做爱", 9), ("露一下", 9), ("去你的", 9), ("习大大", 9),
         ("台湾独立", 9), ("香港独立", 9), ("西藏独立", 9), ("新疆独立", 9), ("港独", 9), ("疆独", 9), ("中共", 9),
         ("毛泽东", 9), ("总书记", 9), ("习主席", 9), ("国家主席", 9), ("民进党", 9), ("国民党", 9), ("达赖", 9),
-        ("游行", 9), ("示威", 9), ("文革", 9), ("政治", 9),
+        ("游行", 9), ("示威", 9), ("文革", 9), ("政治", 9), ("习总", 9), ("8964", 9), ("武统", 9), ("统一台湾", 9),
+        ("陪睡", 9), ("陪我睡", 9), ("过夜", 9), ("包养", 9), ("多少钱一次", 9), ("一晚上多少", 9),
         # prompt injection: a viewer trying to make the clone say something the catalogue does not
         ("忽略之前", 9), ("忽略上面", 9), ("忽略所有", 9), ("忽略以上", 9), ("无视之前", 9), ("无视上面", 9),
         ("忘记之前", 9), ("忘掉你的", 9), ("你现在是", 9), ("系统提示", 9), ("系统指令", 9), ("提示词", 9),
@@ -128,7 +140,8 @@ _ZH: dict[str, tuple] = {
         ("说价格是", 9), ("说成", 9), ("假装你是", 9), ("扮演", 9), ("开发者模式", 9), ("说一句", 9),
         ("复述", 9), ("授权你", 9), ("我授权", 9), ("没有任何限制", 9), ("解除限制", 9), ("不受限制", 9),
         ("从现在开始你", 9), ("新指令", 9), ("越狱", 9), ("作为开发者", 9), ("作为管理员", 9), ("我是开发者", 9),
-        ("我是管理员", 9),
+        ("我是管理员", 9), ("指令更新", 9), ("更新指令", 9), ("最新指令", 9), ("所有回答", 9), ("所有回复", 9),
+        ("从现在起", 9), ("从今以后你", 9),
     ),
 }
 
@@ -136,12 +149,13 @@ _EN: dict[str, tuple] = {
     "price": (
         ("how much", 0.9), "price", "cost", "costs", "how many yuan", "how expensive", "expensive", "cheap",
         "pricing", "how much is it", "how much for", "price tag", "what does it cost", "how many dollars",
-        "pay", "rmb", "bucks", "lowest price",
+        "pay", "rmb", "bucks", "lowest price", "jg", "usd", "price drop", "went up",
     ),
     "stock": (
         ("in stock", 2), "stock", "available", ("sold out", 2), ("any left", 2), ("how many left", 2.5),
         ("left", 0.8), "inventory", "restock", ("out of stock", 2), ("still have", 1.5), "availability",
         ("are there any", 1), ("do you have", 1), ("back in stock", 2), ("be back", 1.5),
+        ("all gone", 2), ("run out", 2), ("ran out", 2), ("gone already", 2), ("still available", 2),
     ),
     "spec": (
         "size", "sizes", "capacity", "material", "made of", "weight", "how heavy", "color", "colour",
@@ -193,13 +207,18 @@ _EN: dict[str, tuple] = {
         ("wrong", 2), ("got the wrong", 3), ("sent the wrong", 3), ("no one will help", 2.5),
         ("nobody will help", 2.5), ("no one helps", 2.5), ("rude", 2), ("late", 1.5), ("delayed", 2.5),
         ("faded", 2.5), ("shrank", 2.5), ("torn", 2.5), ("ripped", 2.5), ("fell apart", 2.5), ("stopped working", 2.5),
-        ("peeling", 2), ("moldy", 2.5), ("bugs in", 2.5),
+        ("peeling", 2), ("moldy", 2.5), ("bugs in", 2.5), ("waste of money", 3), ("ripped off", 3), ("crushed", 2.5),
+        ("smashed", 2.5), ("spilled", 2), ("ridiculous", 2), ("unacceptable", 2.5), ("useless", 2), ("missing", 1.5),
+        ("ignored", 2), ("ignoring", 2), ("no response", 2.5), ("never responded", 2.5), ("lost my", 2), ("where is my order", 2.5),
     ),
     "gift_thanks": (
         ("sent", 1.5), ("gift", 2), ("gifted", 2), ("donated", 2), ("superchat", 2), ("super chat", 2),
         ("bits", 2), ("cheered", 2), ("subscribed", 2), ("roses", 1.5), ("rose", 1.5), ("tip", 1.5),
         ("tipped", 2), ("sub", 1.5), ("subs", 1.5), ("membership", 1.5), ("lightsaber", 2), ("rocket", 2),
         ("hearts", 1.5),
+        # platform gift names: alone they may be other things (a Galaxy phone), the verbs in _GIFT_GIVEN settle it
+        ("lion", 1), ("galaxy", 1), ("universe", 1), ("sports car", 1.5), ("drama queen", 1.5), ("finger heart", 2),
+        ("doughnut", 1), ("donut", 1),
     ),
     "greeting": (
         "hi", "hello", "hey", "good morning", "good evening", "good afternoon", "joined", "i'm here",
@@ -212,7 +231,8 @@ _EN: dict[str, tuple] = {
         ("song", 1.5), ("married", 2), ("boyfriend", 2), ("girlfriend", 2), ("single", 1), ("dance", 1.5),
         ("football", 2), ("stocks", 1.5), ("homework", 2), ("your name", 2), ("bitcoin", 2),
         ("crypto", 2), ("pretty", 1.5), ("when do you end", 2), ("movie", 2), ("game", 1.5), ("raining", 2),
-        ("rain", 1.5), ("snowing", 2), ("sunny", 2), ("what time is it", 2.5),
+        ("rain", 1.5), ("snowing", 2), ("sunny", 2), ("what time is it", 2.5), ("replay", 2), ("recorded", 2),
+        ("live or", 1.5), ("is this live", 2),
     ),
     "unsafe": (
         ("fuck", 9), ("sb", 9), ("fucking", 9), ("shit", 9), ("idiot", 9), ("stupid bot", 9), ("shut up", 9),
@@ -234,7 +254,9 @@ _EN: dict[str, tuple] = {
         ("override", 9), ("new instructions", 9), ("hidden prompt", 9), ("your instructions", 9),
         ("authorize you", 9), ("authorise you", 9), ("no restrictions", 9), ("no filter", 9),
         ("forget everything", 9), ("forget all", 9), ("forget previous", 9), ("ignore everything", 9),
-        ("ignore above", 9),
+        ("ignore above", 9), ("from now on", 9), ("assistant note", 9), ("note to the assistant", 9), ("instruction update", 9),
+        ("private night", 9), ("private show", 9), ("night with you", 9), ("spend the night", 9), ("sugar daddy", 9),
+        ("zelensky", 9), ("netanyahu", 9),
     ),
 }
 
@@ -262,6 +284,42 @@ _PRICE_WORDS = re.compile(
 _BAD_SERVICE = re.compile(
     r"(?:态度|服务|质量|做工|包装|物流|快递)(?:也|太|真|好|很|非常|特别|超|巨)?(?:差|烂|慢|垃圾)"
     r"|(?:收到|到手|拿到)[^，,。!！?？\s]{0,8}(?:不对|不一样|错|坏|破|漏|凹|瘪|碎|裂|断|脏|臭|少了|是假)"
+    # "still haven't got my order", "arrived crushed", "doesn't keep anything warm" (a statement, not "what
+    # if it doesn't work?"), "customer service ignored me"
+    r"|(?<![a-z])(?:haven'?t|hasn'?t|havent|hasnt|never|still not|not yet)\s+(?:(?:got|gotten|received)\s+(?:my|the|it|them|our|any|anything)"
+    r"|arrived|shown up|showed up)(?![a-z])"
+    r"|(?<![a-z])didn'?t (?:receive|arrive)|(?<![a-z])(?:arrived|came|showed up)\s+(?:all\s+|completely\s+|totally\s+)?"
+    r"(?:broken|crushed|damaged|cracked|smashed|opened|torn|dented|leaking|wet|empty|dead|used|dirty|scratched|late)(?![a-z])"
+    r"|(?<![a-z])(?:doesn'?t|does not|don'?t|won'?t|didn'?t|not)\s+(?:even\s+)?(?:keep|keeps|hold|work|charge|last|stay|connect|turn on)(?![a-z])[^?？]*$"
+    r"|(?<![a-z])(?:customer service|support|seller|the shop|the store|you guys|they)\s+(?:\w+\s+)?(?:ignored|ghosted|never (?:replied|answered|responded))"
+)
+# Coupon arithmetic and coupon handling: "满200减30", "满多少减", "200减30", "券过期了没", "怎么领券", "the 30 off".
+# Weighted above the complaint word 过期了 (a coupon's expiry is a question, goods past theirs a complaint).
+_COUPON_MATH = re.compile(
+    r"满\s*(?:\d+|多少|几百?|[一二两三四五六七八九十百千]+)\s*(?:元|块)?[^，,。!！?？\s\d]{0,3}(?:减|送|打|可用|能用)"
+    r"|(?<![\d.])\d+\s*减\s*\d+(?!\s*(?:斤|kg|公斤|cm|厘米))"
+    r"|券[^，,。!！?？\s]{0,4}(?:过期|到期|截止|失效|有效期|怎么用|怎么领|在哪领|能用|可以用|领不了|用不了|还有)"
+    r"|(?:领|用|使用)[^，,。!！?？\s]{0,3}券"
+    r"|(?<![a-z\d.])\$?\d+\s*(?:%|percent|yuan|dollars?|bucks|元|块)?\s*off(?![a-z])"
+)
+# Two amounts compared: "79.9还是89.9", "199??之前不是299吗", "is it 79 or 89". An amount with a unit after it is
+# not a price ("500ml还是750ml", "1号还是2号", "M码"), nor one after "size", nor a grade ("304还是316的").
+_AMOUNT = (
+    r"(?<![\d.a-z])(?<!size )\$?\d+(?:\.\d+)?(?![\d.])(?!\s*(?:ml|g|kg|cm|mm|l|h|w|x|%|个|件|片|码|号|天|小时|分钟|年|月|日|点"
+    r"|岁|毫升|克|斤|公斤|厘米|套|盒|瓶|支|包|袋|双|人|楼|层|次|位|寸|的))"
+)
+_PRICE_COMPARE = re.compile(
+    rf"{_AMOUNT}[^\d]{{0,8}}?(?:还是|或者|不是|变成?|涨到?|降到?|现在|(?<![a-z])(?:or|vs|not|now|instead of)(?![a-z]))[^\d]{{0,6}}?{_AMOUNT}"
+)
+# Which numbered item in the basket to order: "拍1号", "下单选3号链接".
+_ITEM_NUMBER = re.compile(r"(?:拍|买|下单|选)\s*第?\s*\d+\s*号")
+# A gift given, by verb and gift: "送你一朵小花花", "刷个火箭", "just dropped a lion for u", "here's a galaxy for you".
+_GIFT_GIVEN = re.compile(
+    r"(?:送|刷|赠|投)(?:了|你|给你|给主播|主播|上)?\s*(?:一|两|三|几|\d+)?\s*(?:个|朵|只|辆|架|艘|座|波|颗|份)\s*"
+    r"[^，,。!！?？\s]{0,4}(?:花|心|火箭|飞机|跑车|游艇|城堡|嘉年华|棒棒糖|玫瑰|啤酒|鸭|皇冠|钻石|礼物)"
+    r"|(?<![a-z])(?:here'?s|heres|dropped|dropping|sent|sending|gave|giving|threw|throwing|tossed|gifted)\s+(?:you\s+|u\s+|ya\s+)?"
+    r"(?:a|an|some|another|\d+|the)\s+(?:[a-z]+\s+)?(?:lions?|galaxy|galaxies|universe|roses?|rockets?|hearts?|gifts?|donuts?"
+    r"|doughnuts?|whales?|corgis?|planets?|stars|coins|diamonds?|crowns?|castles?|yachts?|jets?|cars?|flowers?|lollipops?|tip)(?![a-z])"
 )
 
 # Spec vocabulary a keyword list cannot hold, shared with product_match (which maps it to spec keys).
@@ -305,6 +363,9 @@ _CONTACT = re.compile(
     r"|(?<![a-z])(?:dm|pm|text|message|msg|contact|inbox|hmu)\s+me(?![a-z])|(?<![a-z])add me on(?![a-z])"
     r"|(?<![a-z])follow my(?![a-z])|(?<![a-z])my (?:shop|store|channel|page|profile)(?![a-z])"
     r"|(?<![a-z])link in (?:my )?bio(?![a-z])"
+    # a number offered to be called, however short: "call me 555-0199", "我电话是 8123 4567"
+    r"|(?<![a-z])(?:call|text|ring|phone|sms|whatsapp)\s+(?:me|us)\s*(?:at|on|@|:)?\s*\+?\d[\d\s().-]{5,}\d"
+    r"|(?:电话|手机|手机号|号码)\s*(?:是|[:：])?\s*\d[\d\s-]{5,}\d"
 )
 # Prompt injection by shape: role tags, "system:"-style headers, a bracketed fake notice from an admin
 # or the platform (they announce prices), "say/repeat/请重复:" followed by the words to be said, and
@@ -318,13 +379,24 @@ _INJECTION = re.compile(
     r"|(?:说|念|读|重复|复述|复读|播报|宣布)(?:一下|一遍|一句|出来|给大家)?\s*[:：\"'“‘「]"
     r"|(?<![a-z])(?:repeat|say|type|write|read out)\s*[:\"“]"
     r"|(?<![a-z])as (?:the|your|an?) (?:developer|dev|admin|administrator|owner|moderator|mod|operator|platform|system)(?![a-z])"
+    # a header dressed as an instruction ("###指令更新###"), an aside to the assistant, standing orders, a price to be rewritten
+    r"|#{2,}[^#\n]{1,40}#{2,}"
+    r"|(?:助手|ai助手|机器人|数字人|(?<![a-z])(?:assistant|ai|bot))\s*(?:请)?\s*(?:注意|听好|听着|(?<![a-z])(?:note|attention)(?![a-z]))"
+    r"|(?:从现在开始|从今以后|今后|以后)[^。!！?？]{0,8}(?:所有|每[个次条句]?|全部|一律|都要?)(?:的)?(?:回答|回复|说)"
+    r"|(?:价格|价钱|售价|原价|标价)\s*(?:改成|改为|调成|调到|写成|设为|设置为|说成)\s*(?:\d|免费|零)(?![^，,。]*(?:吗|没|[?？]))"
+    r"|(?<![a-z])(?:change|set|update) (?:the |your )?price (?:to|=)(?![^?]*\?)"
     # "say the earbuds are free", not "what did you say the price is"
     r"|(?<!did you )(?<!do you )(?<![a-z])say\s+(?:that\s+)?(?:the\s+|this\s+|these\s+|it\s+|they\s+)?[a-z0-9 ]{0,30}?"
     r"(?:(?<![a-z])is(?![a-z])|(?<![a-z])are(?![a-z])|'s(?![a-z])|(?<![a-z])costs?(?![a-z]))"
 )
-# Insults aimed at the streamer and sexual requests that no single word gives away.
+# Insults aimed at the streamer, sexual requests and politics that no single word gives away.
 _ABUSE = re.compile(
-    r"(?:^|[^\u4e00-\u9fff])滚(?:$|[^\u4e00-\u9fff])|滚(?:吧|开|出去|粗|远点)"
+    r"(?:台湾|台海|新疆|西藏|香港|南海|钓鱼岛|两岸|中美|俄乌|乌克兰|巴以|以色列|巴勒斯坦|加沙)(?:问题|局势|政策|人权|战争|战事|冲突|是不是国家|是国家)"
+    r"|(?<![a-z])(?:taiwan|tibet|xinjiang|hong kong|ukraine|russia|gaza|israel|palestine|uyghurs?)\s+(?:issue|question|problem|war|conflict"
+    r"|situation|protests?|genocide|is a country)(?![a-z])"
+    r"|(?<![a-z])how much (?:for|is|are) (?:a night|one night|the night|an hour with|a date|you tonight|u tonight|you for)"
+    r"|(?<![a-z])(?:come|coming) (?:over )?to (?:my|your) (?:room|place|hotel)(?![a-z])"
+    r"|(?:^|[^\u4e00-\u9fff])滚(?:$|[^\u4e00-\u9fff])|滚(?:吧|开|出去|粗|远点)"
     r"|(?<![预大节契合公制条邀相])约(?:吗|么|不约|嘛)|你(?:是|个|这个?)\s*(?:猪|狗|蠢|傻|废物|垃圾|白痴|神经病)"
     r"|(?:腿|胸|屁股|身材|脚丫|丝袜)[^，,。!！?？]{0,6}(?:看看|露|摸)|(?:看看|露|摸)[^，,。!！?？]{0,4}(?:腿|胸|屁股|脚丫)"
     r"|(?<![a-z])(?:you|u|you're|youre|you are|ur)\s+(?:are\s+|r\s+|look\s+)?(?:so\s+|very\s+|such\s+an?\s+|an?\s+)?"
@@ -347,6 +419,23 @@ _PINYIN_SYLLABLE = re.compile(
     r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|uan|ian|iao|uai|ai|ei|ao|ou|an|"
     r"en|in|un|ia|ie|iu|ua|uo|ue|ui|a|o|e|i|u|v)(?:r)?"
 )
+
+
+# Intents recognised by the shape of a message rather than a word in it: (intent, weight, patterns); any
+# pattern matching adds the weight once. Spec's weight 1 and its place last in _ORDER let "M码还有吗" ask the
+# stock and "黑色多少钱" the price.
+_SHAPES = (
+    ("stock", 1.0, (_STOCK_MENTION,)),  # "还有9999件吗"
+    ("price", 1.0, (_PRICE_MENTION, _PRICE_WORDS, _PRICE_COMPARE)),  # "是1块钱吧" / "几米一袋" / "79.9还是89.9"
+    ("spec", 1.0, (SIZE_ASK, COLOUR_ASK, MATERIAL_ASK, WEIGHT_ASK)),
+    ("coupon", 3.0, (_COUPON_MATH,)),
+    ("purchase_help", 1.0, (_ITEM_NUMBER,)),  # "拍1号还是2号"
+    ("gift_thanks", 2.0, (_GIFT_GIVEN,)),
+    ("complaint", 2.5, (_BAD_SERVICE,)),
+    ("unsafe", 9.0, (_CONTACT, _INJECTION, _ABUSE)),
+)
+# Chatter that does not outweigh a question: after "想问" the greeting before it is only politeness.
+_SOCIAL = frozenset({"greeting"})
 
 
 @dataclass(frozen=True)
@@ -409,12 +498,24 @@ def edit_distance(a: str, b: str, cap: int = 3) -> int:
     return min(prev[-1], cap)
 
 
+@lru_cache(maxsize=None)  # one entry per keyword
+def word_forms(key: str) -> frozenset[str]:
+    """The keyword and its regular endings: "restocked", "gifts", "fading", "shipped". Keys of four letters
+    or more only: "hi" + s is "his"."""
+    if len(key) < 4:
+        return frozenset((key,))
+    forms = {key, *(key + s for s in ("s", "es", "ed", "d", "ing")), key + key[-1] + "ed", key + key[-1] + "ing"}
+    if key.endswith("e"):
+        forms.add(key[:-1] + "ing")
+    return frozenset(forms)
+
+
 @lru_cache(maxsize=65536)  # chat repeats its words; the keyword table is fixed
 def word_matches(word: str, key: str, in_phrase: bool) -> bool:
     """A typed word against a keyword: short words must be exact (a one-letter slip turns "buy" into
     "guy"), longer ones forgive one edit, long ones two. Inside a multi-word phrase the other words
     vouch for it, so three-letter words forgive one edit too ("hw much")."""
-    if word == key:
+    if word == key or word in word_forms(key):
         return True
     n = len(key)
     if n >= 8:
@@ -437,10 +538,19 @@ def _phrase_in_words(words: list[str], phrase: tuple[str, ...], memo: dict | Non
     def where(key: str) -> frozenset:
         got = memo.get((key, n > 1))
         if got is None:
-            if len(key) < 3 or (len(key) < 5 and n == 1):  # only an exact word can match
-                got = frozenset(i for i, w in enumerate(words) if w == key)
+            if len(key) < 3 or (len(key) < 5 and n == 1):  # only an exact word (or its inflection) can match
+                at = memo.get(None)  # word -> positions, built once per message
+                if at is None:
+                    at = memo[None] = {}
+                    for i, w in enumerate(words):
+                        at.setdefault(w, []).append(i)
+                got = frozenset(i for form in word_forms(key) for i in at.get(form, ()))
             else:
-                got = frozenset(i for i, w in enumerate(words) if word_matches(w, key, n > 1))
+                # Lengths and the first letter rule out most pairs before the cache is asked; a cache full of
+                # refusals would push out the pairs that cost an edit distance.
+                lo, hi, first = len(key) - 2, len(key) + 4, key[0] if n == 1 else ""
+                got = frozenset(i for i, w in enumerate(words)
+                                if lo <= len(w) <= hi and w.startswith(first) and word_matches(w, key, n > 1))
             memo[(key, n > 1)] = got
         return got
 
@@ -458,9 +568,10 @@ def _phrase_in_words(words: list[str], phrase: tuple[str, ...], memo: dict | Non
     return best
 
 
-def _contains_run(hay: tuple[str, ...], needle: tuple[str, ...]) -> bool:
-    n = len(needle)
-    return any(hay[i: i + n] == needle for i in range(len(hay) - n + 1))
+def _run_text(keys: tuple[str, ...]) -> str:
+    """Syllables as " a b c ": one run of syllables is in another exactly when this text is in the other's
+    (a substring test in C, for some two hundred phrases per message)."""
+    return f" {' '.join(keys)} "
 
 
 @dataclass(frozen=True)
@@ -468,7 +579,7 @@ class _Phrase:
     intent: str
     text: str
     weight: float
-    pinyin: tuple[str, ...] = ()  # zh phrases: pinyin keys (accent-merged when `fuzzy`)
+    pinyin: str = ""  # zh phrases: pinyin keys as _run_text (accent-merged when `fuzzy`)
     fuzzy: bool = False
     spelled: str = ""  # zh phrases: pinyin spelled out without spaces, for romanised messages
     words: tuple[str, ...] = ()  # en phrases
@@ -492,7 +603,7 @@ def _build() -> tuple[list[_Phrase], list[_Phrase]]:
         # 利吗 (li ma) would sound like an insult and every other two-syllable word like some keyword.
         fuzzy = len(cjk) >= 3 and intent != "unsafe"
         sounds = intent != "unsafe" or text in _UNSAFE_SOUNDS
-        zh.append(_Phrase(intent, text, weight, pinyin=_pinyin_of(cjk, fuzzy) if sounds else (), fuzzy=fuzzy,
+        zh.append(_Phrase(intent, text, weight, pinyin=_run_text(_pinyin_of(cjk, fuzzy)) if sounds else "", fuzzy=fuzzy,
                           spelled="".join(lazy_pinyin(cjk))))
     for intent, text, weight in _entries(_EN):
         en.append(_Phrase(intent, text, weight, words=tuple(_LATIN_WORD.findall(text)) or (text,)))
@@ -529,7 +640,7 @@ def _splits_pinyin(word: str) -> bool:
 def _score(text: str, romanised: bool) -> dict[str, float]:
     """Keyword and pattern scores per intent for normalised text."""
     cjk = "".join(_CJK.findall(text))
-    keys, exact_keys = _pinyin_of(cjk), _pinyin_of(cjk, False)
+    keys, exact_keys = _run_text(_pinyin_of(cjk)), _run_text(_pinyin_of(cjk, False))
     words = _LATIN_WORD.findall(text)
     # Pinyin of the whole message in order, Latin kept as typed: "怎么mai" spells "zenmemai".
     spelled = "".join(c for c in "".join(lazy_pinyin(text)) if c.isascii() and c.isalpha()) if romanised else ""
@@ -541,12 +652,15 @@ def _score(text: str, romanised: bool) -> dict[str, float]:
     for p in _ZH_PHRASES:
         if p.text in text:
             add(p.intent, p.weight)
-        elif p.pinyin and _contains_run(keys if p.fuzzy else exact_keys, p.pinyin):
+        elif p.pinyin and p.pinyin in (keys if p.fuzzy else exact_keys):
             add(p.intent, 0.9 * p.weight)  # a homophone: slightly less sure than the exact characters
         elif spelled and len(p.spelled) >= _PINYIN_WORDS_MIN and p.spelled in spelled:
             add(p.intent, 0.9 * p.weight)
     if words:
         covered: dict[str, set[int]] = {}  # a word counts once per intent ("cost" is not also "costs")
+        # (intent, start, length) -> what it added: an exact "ships" still outweighs the inflected "ship" that
+        # reached the same word first
+        claimed: dict[tuple, float] = {}
         memo: dict = {}
         for p in _EN_PHRASES:
             if p.words[0] in ("%", "$") or p.text.endswith(":"):
@@ -556,22 +670,22 @@ def _score(text: str, romanised: bool) -> dict[str, float]:
             hit, start = _phrase_in_words(words, p.words, memo)
             if hit < 1.0 and p.intent == "unsafe" and len(p.words) == 1:
                 continue  # one slipped letter turns "lower" into "loser", "books" into "boobs"
+            if not hit:
+                continue
             span = set(range(start, start + len(p.words)))
-            if hit and not span <= covered.setdefault(p.intent, set()):
+            value, key = hit * p.weight, (p.intent, start, len(p.words))
+            if not span <= covered.setdefault(p.intent, set()):
                 covered[p.intent] |= span
-                add(p.intent, hit * p.weight)
+                claimed[key] = value
+                add(p.intent, value)
+            elif value > claimed.get(key, value):
+                add(p.intent, value - claimed[key])
+                claimed[key] = value
     if "$" in text or "¥" in text or "￥" in text:
         add("price", 0.5)
-    if _STOCK_MENTION.search(text):  # "还有9999件吗": the viewer is checking the stock
-        add("stock", 1.0)
-    if _PRICE_MENTION.search(text) or _PRICE_WORDS.search(text):  # "是1块钱吧" / "89米?" / "几米一袋"
-        add("price", 1.0)
-    if SIZE_ASK.search(text) or COLOUR_ASK.search(text) or MATERIAL_ASK.search(text) or WEIGHT_ASK.search(text):
-        add("spec", 1.0)  # weight 1 and last in _ORDER: "M码还有吗" asks the stock, "黑色多少钱" the price
-    if _BAD_SERVICE.search(text):
-        add("complaint", 2.5)
-    if _CONTACT.search(text) or _INJECTION.search(text) or _ABUSE.search(text):
-        add("unsafe", 9.0)
+    for intent, weight, patterns in _SHAPES:
+        if any(p.search(text) for p in patterns):
+            add(intent, weight)
     return scores
 
 
@@ -605,6 +719,9 @@ def recognise(message: str) -> Intent:
     focus = _score(text[marks[-1].end():], romanised) if marks else {}
     if focus:
         scores = focus  # after "想问" comes the question; the story before it (a complaint, a purchase) is context
+    elif marks:
+        # "主播好 想问下大米是今年的新米不": a question no keyword names; the catalogue may know it (answer.py)
+        scores = {k: v for k, v in scores.items() if k not in _SOCIAL}
     elif scores:
         clause = _question_clause(text)
         for intent in _score(clause, romanised) if clause else ():
@@ -619,7 +736,7 @@ def recognise(message: str) -> Intent:
 def has_question(message: str) -> bool:
     """A question without a keyword ("能装冰块吗") is about the product, not small talk."""
     text = normalise(message)
-    if re.search(r"[?？吗呢么嘛]|能不能|可不可以|可以|是不是|有没有|会不会|怎么|多久|几|哪", text):
+    if re.search(r"[?？吗呢么嘛]|能不能|可不可以|可以|是不是|有没有|会不会|怎么|多久|几|哪|[\u4e00-\u9fff][不没]\s*$", text):
         return True
     words = _LATIN_WORD.findall(text)
     return bool(words) and words[0] in {"can", "does", "do", "is", "are", "will", "how", "what", "which", "where", "when", "should"}

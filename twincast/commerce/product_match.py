@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from twincast.commerce import intent as _intent
 from twincast.commerce.model import Catalog, Product
@@ -39,7 +40,7 @@ SPEC_CONCEPTS: dict[str, tuple[str, ...]] = {
     "capacity": ("容量", "多大", "毫升", "ml", "capacity", "how big", "装多少", "多少水", "hold", "holds"),
     "material": ("材质", "材料", "什么做的", "面料", "成分", "material", "made of", "fabric", "ingredients", "布料"),
     "size": ("尺寸", "尺码", "码数", "多大码", "多长", "多高", "偏大", "偏小", "尺码表", "size", "sizes", "dimensions", "多宽",
-             "穿多大", "身高", "体重"),
+             "穿多大", "身高", "体重", "fit in", "fits in", "放得进", "放得下", "塞得进"),
     "weight": ("重量", "多重", "几斤", "多少克", "净含量", "克重", "weight", "how heavy", "grams", "net content"),
     "color": ("颜色", "什么色", "色号", "几种颜色", "几个颜色", "color", "colour", "colors", "colours", "shade", "shades"),
     "battery": ("续航", "电池", "能用多久", "充一次", "battery", "battery life"),
@@ -52,6 +53,7 @@ SPEC_CONCEPTS: dict[str, tuple[str, ...]] = {
     "origin": ("产地", "哪里产", "哪产", "产的", "made in", "origin", "where is it made", "grown"),
     "brand": ("品牌", "什么牌子", "牌子", "brand"),
     "grade": ("等级", "几级", "grade"),
+    "noise_cancel": ("降噪", "noise cancelling", "noise canceling", "noise cancellation", "noise cancel", "anc"),
 }
 # Open vocabularies (sizes, colours, materials, weight by feel) are patterns in intent.py, shared so that a
 # message the classifier calls spec also names the spec it asks for.
@@ -63,7 +65,7 @@ CONCEPT_EN = {
     "capacity": "capacity", "material": "material", "size": "size", "weight": "weight", "color": "colour",
     "battery": "battery life", "waterproof": "water resistance", "keep_warm": "heat retention",
     "shelf_life": "shelf life", "pieces": "pack size", "skin": "skin type", "bluetooth": "Bluetooth version",
-    "origin": "origin", "brand": "brand", "grade": "grade",
+    "origin": "origin", "brand": "brand", "grade": "grade", "noise_cancel": "noise cancelling",
 }
 
 
@@ -237,7 +239,8 @@ def content_words(text: str) -> list[str]:
     return list("".join(_CJK_RUN.findall(low))) + [w for w in _en_words(low) if w not in _intent.DEICTIC_EN]
 
 
-def concepts_in(text: str) -> set[str]:
+@lru_cache(maxsize=4096)  # spec keys and selling points are asked about again for every message
+def concepts_in(text: str) -> frozenset[str]:
     low = _intent.normalise(text)
     words = _WORD.findall(low)
     found = set()
@@ -252,7 +255,7 @@ def concepts_in(text: str) -> set[str]:
                 found.add(concept)
                 break
     found.update(concept for concept, pattern in CONCEPT_PATTERNS if pattern.search(low))
-    return found
+    return frozenset(found)
 
 
 def spec_key(product: Product, message: str) -> tuple[str, str | None] | None:
@@ -282,7 +285,24 @@ def spec_key(product: Product, message: str) -> tuple[str, str | None] | None:
     return None
 
 
-def asked_concepts(message: str) -> set[str]:
+def feature_point(product: Product, message: str) -> int | None:
+    """The selling point a feature question is about, when no spec key holds the feature: "有降噪吗" and "do
+    they have noise cancelling" -> "主动降噪" (by a shared concept or a distinctive bigram)."""
+    if not product.selling_points:
+        return None
+    asked = concepts_in(message)
+    low = _intent.normalise(message)
+    chars = _zh_grams(_ZH_FILLER.sub(" ", low))[0]
+    for i, point in enumerate(product.selling_points):
+        if asked & concepts_in(point):
+            return i
+        p_chars = {g for g in _zh_grams(_intent.normalise(point))[0] if len(g) == 2 and "".join(g) not in _UNIT_WORDS}
+        if p_chars & chars:
+            return i
+    return None
+
+
+def asked_concepts(message: str) -> frozenset[str]:
     """Spec concepts the message asks for, whether or not the product has them."""
     return concepts_in(message)
 
