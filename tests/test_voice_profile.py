@@ -59,7 +59,9 @@ def test_profile_gets_the_pitch_right(engine_speech, f0):
     # piper's speech differs run to run (VITS samples noise), so which frames are voiced varies and
     # the median of a ±2-semitone vibrato moves a little with it: within a semitone is the claim.
     assert semitones(profile.f0_median_hz, f0) < 1.0
-    assert 2.0 < profile.f0_range_st < 8.0
+    # the vibrato spans 4 st; WORLD's frames at voicing edges widen p5..p95 (4.5-6.8 st at 120 Hz over six
+    # syntheses, once 8.0): an octave error would show as 12+
+    assert 2.0 < profile.f0_range_st < 9.0
     assert 1.5 < profile.syllables_per_s < 7.0
     assert 200 < profile.formants_hz[0] < profile.formants_hz[1] < profile.formants_hz[2] < 4000
     assert len(profile.envelope_db) == 257
