@@ -225,3 +225,21 @@ def test_withdrawing_consent_stops_the_room_and_deletes_the_data(clone_dir, tmp_
     with pytest.raises(TwincastError, match="withdrew consent"):
         load_clone(clone)
     assert list((tmp_path / "rec").glob("*.mp4"))  # what was recorded before is finalised, not lost
+
+
+def test_a_room_file_llm_reaches_the_director_through_the_worker(clone_dir, tmp_path):
+    from importlib import resources
+
+    from twincast.commerce.rephrase_worker import RephraseWorker
+
+    catalog = resources.files("twincast.commerce").joinpath("sample_catalog_zh.yaml")
+    cfg = RoomConfig.model_validate({
+        "clone": str(clone_dir), "catalog": str(catalog), "audit": str(tmp_path / "audit"),
+        "outputs": [{"type": "record", "folder": str(tmp_path / "rec")}],
+        "llm": {"url": "http://127.0.0.1:9", "model": "qwen", "timeout_s": 0.5},
+    })
+    running = RunningRoom(cfg, Progress(enabled=False), clock=FakeClock())
+    worker = running.link.reworder
+    assert isinstance(worker, RephraseWorker) and running.link.director._rephrase is worker
+    assert running.status()["commerce"]["llm"] == {"asked": 0, "served": 0, "fetched": 0, "failed": 0, "dropped": 0, "waiting": 0}
+    worker.close()
