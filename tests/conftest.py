@@ -48,3 +48,14 @@ def shared_clip(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (evaluation footage is optional)")
     return path
+
+
+@pytest.fixture()
+def llm():
+    """A fake OpenAI-compatible chat server on 127.0.0.1 (fake_llm_server.FakeLLM)."""
+    from fake_llm_server import FakeLLM
+
+    server = FakeLLM()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from fake_llm_server import FakeLLM
 
 from twincast.commerce import fact_check, llm_rephrase
 from twincast.commerce.answer import T, answer
@@ -183,14 +182,6 @@ def test_a_guard_drop_silences_the_answer(monkeypatch):
 
 
 # --- the optional LLM rewording, against a fake OpenAI-compatible server -----------------------------
-
-@pytest.fixture()
-def llm():
-    server = FakeLLM()
-    yield server
-    server.shutdown()
-    server.server_close()
-
 
 def test_llm_rewording_is_used_only_when_it_keeps_to_the_facts(llm):
     rephraser = llm_rephrase.Rephraser(llm.url, timeout_s=1.0)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-from fake_llm_server import FakeLLM
 from test_director import DATA, Clock, director, run
 
 from twincast.commerce import rephrase_worker
@@ -84,14 +82,6 @@ def test_waiting_work_is_bounded():
     settle(worker)
     assert worker.stats["fetched"] <= rephrase_worker.MAX_WAITING + 1
     worker.close()
-
-
-@pytest.fixture()
-def llm():
-    server = FakeLLM()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def test_a_pinned_show_keeps_talking_in_checked_llm_words(llm):

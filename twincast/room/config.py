@@ -18,6 +18,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _starting_with(url: str, *schemes: str) -> str:
+    if not url.startswith(schemes):
+        raise ValueError(f"must start with {' or '.join(schemes)}")
+    return url
+
+
 class RtmpOutput(_Strict):
     type: Literal["rtmp"]
     url: str = Field(description="rtmp://… or rtmps://…; or give server + key with a platform profile")
@@ -25,9 +31,7 @@ class RtmpOutput(_Strict):
     @field_validator("url")
     @classmethod
     def _scheme(cls, v: str) -> str:
-        if not v.startswith(("rtmp://", "rtmps://")):
-            raise ValueError("must start with rtmp:// or rtmps://")
-        return v
+        return _starting_with(v, "rtmp://", "rtmps://")
 
 
 class SrtOutput(_Strict):
@@ -37,9 +41,7 @@ class SrtOutput(_Strict):
     @field_validator("url")
     @classmethod
     def _scheme(cls, v: str) -> str:
-        if not v.startswith("srt://"):
-            raise ValueError("must start with srt://")
-        return v
+        return _starting_with(v, "srt://")
 
 
 class HlsOutput(_Strict):
@@ -85,9 +87,7 @@ class LlmConfig(_Strict):
     @field_validator("url")
     @classmethod
     def _scheme(cls, v: str) -> str:
-        if not v.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return v
+        return _starting_with(v, "http://", "https://")
 
 
 class RoomConfig(_Strict):
