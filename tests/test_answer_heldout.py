@@ -1,14 +1,15 @@
 """Check of the viewer-message answerer on sets written independently of the classifier.
 
-tests/data/viewer_messages_heldout.jsonl and tests/data/viewer_messages_test.jsonl were each written blind
-(their authors did not read intent.py, product_match.py, answer.py or the tuning set) and each served as a
-held-out set until the classifier's rules were generalised against its misses. Both are now development
-sets: their figures below are no longer out-of-sample estimates. An honest one needs a fresh blind set; do
-not edit these files' rows to make a change pass.
+Each tests/data/viewer_messages_*.jsonl here was written blind: its author did not read intent.py,
+product_match.py, answer.py, the model or any other set. viewer_messages_heldout.jsonl and
+viewer_messages_test.jsonl each served as a held-out set until the keyword rules were generalised
+against its misses; viewer_messages_blind3.jsonl was measured once. All three, the tuning set and the
+viewer_messages_train_*.jsonl sets (written for training) are the learned model's training data
+(intent_model.py): their figures are not out-of-sample estimates. Do not edit rows to make a change pass.
 
-tests/data/viewer_messages_blind3.jsonl (346 rows) is still BLIND: written the same way, measured once
-after both rounds of generalisation, and never tuned on. Do not tune on it; when it has been used for
-development, say so here and write a fresh one.
+viewer_messages_blind4.jsonl and viewer_messages_blind5.jsonl (360 rows each) are still BLIND: written
+the same way, never tuned or trained on. Do not tune or train on them; when one has been used for
+development, say so here and in the model's training list, and write a fresh one.
 """
 
 from __future__ import annotations
@@ -30,9 +31,17 @@ INTENTS = {"price", "stock", "spec", "shipping", "coupon", "faq", "greeting", "g
 # Intent accuracy while each set was held out, and after the rules were generalised using it:
 #   viewer_messages_heldout.jsonl: 217/267 = 81.3 % (zh 80.2 %, en 82.9 %) blind; 267/267 = 100.0 % after.
 #   viewer_messages_test.jsonl: 246/277 = 88.8 % (zh 89.2 %, en 88.3 %) blind; 277/277 = 100.0 % after.
-#   viewer_messages_blind3.jsonl: 282/346 = 81.5 % (zh 83.7 %, en 78.5 %) blind, 2026-11-26.
+#   viewer_messages_blind3.jsonl: 282/346 = 81.5 % (zh 83.7 %, en 78.5 %) blind, rules only, 2026-11-26;
+#     87.6 % with the model trained on the other three sets; then the model was trained on it too.
+#   viewer_messages_blind4.jsonl: rules only 279/360 = 77.5 % (zh 77.5 %, en 77.5 %); rules + model trained
+#     on the four sets above 305/360 = 84.7 %; rules + model trained on 2,675 rows (the train_* sets added)
+#     92.2 % (zh 90.5 %, en 94.4 %), blind, 2026-11-26.
+#   viewer_messages_blind5.jsonl: rules only 79.7 %; rules + model (2,675 rows) 330/360 = 91.7 % (zh 91.3 %,
+#     en 92.1 %; 89.9 % on the 296 rows whose message is in no training set), blind, measured once.
 # The floors leave a few messages of slack: regression floors, not targets.
-INTENT_ACCURACY_FLOOR = {"viewer_messages_heldout.jsonl": 0.95, "viewer_messages_test.jsonl": 0.95, "viewer_messages_blind3.jsonl": 0.80}
+INTENT_ACCURACY_FLOOR = {"viewer_messages_heldout.jsonl": 0.95, "viewer_messages_test.jsonl": 0.95,
+                         "viewer_messages_blind3.jsonl": 0.95, "viewer_messages_blind4.jsonl": 0.90,
+                         "viewer_messages_blind5.jsonl": 0.89}
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 
 
