@@ -8,6 +8,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from twincast.media.yuv import yuv420p_frame
 from twincast.trust.aigc import aigc_json
 
 AUDIO_RATE_HZ = 48000
@@ -40,7 +41,7 @@ class Mp4Writer:
         self._samples = 0
 
     def write_frame(self, rgb: np.ndarray) -> None:
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb[: self.height, : self.width]), format="rgb24")
+        frame = yuv420p_frame(rgb[: self.height, : self.width])
         frame.pts = self._frames
         self._frames += 1
         for packet in self._video.encode(frame):

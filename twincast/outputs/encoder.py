@@ -12,6 +12,7 @@ from fractions import Fraction
 import av
 import numpy as np
 
+from twincast.media.yuv import yuv420p_frame
 from twincast.outputs.packets import EncodedPacket
 from twincast.outputs.profiles import PlatformProfile
 
@@ -50,7 +51,7 @@ class AvEncoder:
         self._audio_pts = 0
 
     def encode_video(self, rgb: np.ndarray, index: int) -> list[EncodedPacket]:
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        frame = yuv420p_frame(rgb)
         frame.pts = index
         frame.time_base = self.video.time_base
         return [self._detach("video", p) for p in self.video.encode(frame)]

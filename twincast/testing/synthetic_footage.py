@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 from scipy.signal import resample_poly
 
+from twincast.media.yuv import yuv420p_frame
 from twincast.voice.engines.wav_bytes import decode_wav
 
 __all__ = [
@@ -523,8 +524,7 @@ def make_talking_footage(
                 mouth.apply(frame, float(opening[i]))
             out = cv2.warpAffine(_compose(frame, faces), _affine(poses[i], scale, size, pivot), (size, size),
                                  flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            # OpenCV's conversion is cheaper than letting the encoder call swscale.
-            vf = av.VideoFrame.from_ndarray(cv2.cvtColor(out, cv2.COLOR_RGB2YUV_I420), format="yuv420p")
+            vf = yuv420p_frame(out)
             vf.pts = i
             container.mux(video.encode(vf))
             if audio is not None:
