@@ -1,14 +1,16 @@
-"""A learned second opinion on what a chat message asks, for messages the keyword rules have no word for.
+"""A learned second opinion on what a chat message asks.
 
-The rules (intent.py) are precise where a keyword matches, but on a set written blind half of their
-misses had no keyword at all ("still avail?", "kc还有没", "whats the damage on a box") and fell to
-off-topic. This model reads the message as a bag of n-grams — Chinese characters 1-3, their toneless
-pinyin 1-2 (homophone typos), English words 1-2 and the 3-letter pieces inside them (typos, slang) —
-hashed into BUCKETS features, and a linear softmax over the 12 intents. It is trained on the labelled
-viewer messages in the repository (`python -m twincast.commerce.intent_model --train`), with the
+The keyword rules (intent.py) are exact where a keyword matches, but they learn each new way of saying
+a thing only when someone writes it down: on sets written blind half of their misses had no keyword at
+all ("still avail?", "kc还有没", "whats the damage on a box") and fell to off-topic. This model reads the
+message as a bag of n-grams — Chinese characters 1-3, their toneless pinyin 1-2 (homophone typos),
+English words 1-2 and the 3-letter pieces inside them (typos, slang) — hashed into BUCKETS features,
+and a linear softmax over the 12 intents. It is trained on the labelled viewer messages in the
+repository (`python -m twincast.commerce.intent_model --train FILES --catalog CATALOG`), with the
 catalogue's product names taken out first so that it learns what is asked, not about what. Its weights
-ship in the package (float16, ~1.5 MB): nothing is downloaded, and a message is scored in well under a
-millisecond. answer.py asks it only where the rules found nothing (see FALLBACK_P there)."""
+ship in the package (float16, ~0.5 MB compressed): nothing is downloaded, and a message is scored in
+well under a millisecond. answer.py decides where it may speak (MODEL_FALLBACK_P, MODEL_OVERRIDE_P);
+it never overrules the rules' "unsafe"."""
 
 from __future__ import annotations
 
@@ -54,7 +56,7 @@ def ngrams(text: str) -> list[str]:
 
 
 def hashed(text: str) -> np.ndarray:
-    """Indices of the message's features (each counted once), L2-normalised weights come from the count."""
+    """The buckets the message's features hash to, each once; a message's score is their sum over sqrt(count)."""
     return np.unique(np.fromiter((zlib.crc32(f.encode()) % BUCKETS for f in ngrams(text)), np.int64))
 
 
