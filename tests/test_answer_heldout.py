@@ -27,8 +27,6 @@ from twincast.commerce.fact_check import verify_facts, verify_text
 from twincast.commerce.model import Catalog
 
 DATA = Path(__file__).parent / "data"
-INTENTS = {"price", "stock", "spec", "shipping", "coupon", "faq", "greeting", "gift_thanks",
-           "complaint", "purchase_help", "offtopic", "unsafe"}
 # Intent accuracy while each set was held out, and after the rules were generalised using it:
 #   viewer_messages_heldout.jsonl: 217/267 = 81.3 % (zh 80.2 %, en 82.9 %) blind; 267/267 = 100.0 % after.
 #   viewer_messages_test.jsonl: 246/277 = 88.8 % (zh 89.2 %, en 88.3 %) blind; 277/277 = 100.0 % after.
@@ -50,19 +48,9 @@ _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 @pytest.mark.parametrize("filename", sorted(INTENT_ACCURACY_FLOOR))
 def test_heldout_viewer_messages(filename: str) -> None:
     catalog = Catalog.model_validate(json.loads((DATA / "answer_catalog.json").read_text(encoding="utf-8")))
-    skus = {p.sku for p in catalog.products}
     lines = (DATA / filename).read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines if line.strip()]
-
-    # (a) the set itself
-    assert len(rows) >= 200
-    for row in rows:
-        assert set(row) == {"message", "current_sku", "intent", "product"}, row
-        assert isinstance(row["message"], str) and row["message"].strip(), row
-        assert row["intent"] in INTENTS, row
-        assert row["current_sku"] is None or row["current_sku"] in skus, row
-        assert row["product"] is None or row["product"] in skus, row
-    assert {r["intent"] for r in rows} == INTENTS
+    # (a) the set's own shape is checked for every labelled file in test_intent_model.py
 
     # (b) no wrong facts and no banned terms in any answer; (c) intent accuracy floor
     correct = 0

@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+from pypinyin import lazy_pinyin
 
 from twincast.commerce.intent import INTENTS, normalise
 
@@ -35,8 +36,6 @@ _WORD = re.compile(r"[a-z][a-z']*|\d+(?:\.\d+)?")
 
 def ngrams(text: str) -> list[str]:
     """The message's features as strings; `text` has the product names taken out already."""
-    from pypinyin import lazy_pinyin
-
     t = normalise(text)
     out: list[str] = []
     for run in _CJK_RUN.findall(t):
