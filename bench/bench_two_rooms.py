@@ -5,8 +5,9 @@
 Starts nginx with the RTMP module on 127.0.0.1 (twincast.testing.nginx_rtmp), an ffmpeg reader per
 stream (as a platform would pull it), and two `twincast bench room` processes side by side (one
 speaking Mandarin lines, one English). Prints each room's JSON line, then a summary line against the
-issue's goals (real time, no drift, each room's first audio within 300 ms p95). `TWINCAST_SPEECH_NICE=0`
-in the environment measures the baseline with speech at normal priority."""
+issue's goals (real time, no drift, each room's first audio within 300 ms p95). In the environment,
+`TWINCAST_SPEECH_PROCESS=0` measures the baseline with speech on a thread of each room instead of its
+own process, and `TWINCAST_SPEECH_NICE=0` the one with speech at normal priority."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import urllib.error
 import urllib.request
@@ -77,6 +78,9 @@ def test_a_room_speaks_answers_and_records(clone_dir, tmp_path):
     final = running.status()
     assert final["frames"] == 12 * 25 and final["drift_frames"] == 0 and final["failed_utterances"] == 0
     assert final["utterances"] >= 3  # the opening line, the chat answer, the script
+    # The voice spoke from its own process, which ended with the room.
+    assert final["speech_process"]["restarts"] == 0 and final["speech_process"]["pid"] is None
+    assert status["speech_process"]["pid"] not in (None, os.getpid())
 
     files = list((tmp_path / "rec").glob("*.mp4"))
     assert len(files) == 1 and not list((tmp_path / "rec").glob("*.part"))
@@ -243,3 +247,4 @@ def test_a_room_file_llm_reaches_the_director_through_the_worker(clone_dir, tmp_
     assert isinstance(worker, RephraseWorker) and running.link.director._rephrase is worker
     assert running.status()["commerce"]["llm"] == {"asked": 0, "served": 0, "fetched": 0, "failed": 0, "dropped": 0, "waiting": 0}
     worker.close()
+    running.close_voice()  # a room that is never run still owns its speech process

