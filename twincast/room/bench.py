@@ -2,9 +2,10 @@
 
 Utterances are enqueued while the room is idle (enqueue -> first audio sample
 in the encoded output) and some are interrupted mid-line (interrupt -> mouth
-closed and audio silent). CPU is process time over wall time (cores used);
-RSS growth compares the end with the half-way point (steady state); RSS is
-also sampled once a minute so a slow leak shows as a slope, not one number."""
+closed and audio silent). CPU is process time over wall time (cores used),
+the speech process's included; so is its memory in RSS. RSS growth compares
+the end with the half-way point (steady state); RSS is also sampled once a
+minute so a slow leak shows as a slope, not one number."""
 
 from __future__ import annotations
 
