@@ -302,3 +302,23 @@ def test_speech_runs_lowered_and_threads_it_starts_inherit_that():
     finally:
         ex.shutdown()
     assert own == child == min(19, nice() + SPEECH_NICE)
+
+
+def _slow_start_room(first_frames_ms: list[float]) -> Room:
+    """A room whose first frames take as long as given (x264 warming up at 1080x1920), then 10 ms."""
+    clock = FakeClock()
+
+    def produce(n: int, mouth, audio) -> None:  # noqa: ANN001
+        clock.advance_ns(int((first_frames_ms[n] if n < len(first_frames_ms) else 10) * 1e6))
+
+    return Room(clock, FPS, RATE, produce, tone_speaker(), inline_media=True)
+
+
+def test_slow_first_frames_do_not_make_the_next_ones_late():
+    room = _slow_start_room([60, 120])  # 1.5 and 3 periods at 25 fps: frames 2 and 3 would be late
+    asyncio.run(room.run(seconds=2))
+    assert room.stats.frames == 50 and room.stats.late_frames == 0 and room.drift_frames == 0
+    # A slow frame later on is still counted, and so are the ones it delays.
+    late = _slow_start_room([10, 10, 10, 130])
+    asyncio.run(late.run(seconds=2))
+    assert late.stats.late_frames >= 2
