@@ -124,3 +124,32 @@ def test_the_child_goes_when_the_room_closes_it(speech):
     process = sp._state["child"].process
     sp.close()
     assert not process.is_alive() and process.exitcode == 0
+
+
+def test_the_rest_of_a_line_is_made_on_a_lowered_thread_with_models_of_its_own():
+    import types
+
+    from twincast.room.speech_process import _engines, _lowered_lane
+    from twincast.voice.engines import lanes
+
+    seen = []
+
+    class Loads:
+        def warm(self) -> None:
+            seen.append((lanes.current(), os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+
+    class OverHttp:  # nothing of its own to load
+        pass
+
+    engine = Loads()
+    voice = types.SimpleNamespace(engines={"en": engine, "zh": OverHttp()}, fallbacks={"en": engine})
+    assert _engines(voice) == [engine]  # each engine once, and only those with models
+    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    pool = _lowered_lane(voice, 3)
+    try:
+        assert seen == [("lowered", min(19, ours + 3))]
+        assert pool.submit(lanes.current).result() == "lowered"
+    finally:
+        pool.shutdown()
+    assert lanes.current() == "" and os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == ours  # this thread untouched
+

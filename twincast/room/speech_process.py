@@ -3,8 +3,8 @@
 In the room's process, synthesis shared one interpreter lock with rendering, encoding and the
 event loop: a clause's Python work (text front end, resampling, voice matching) held frames back,
 and a portrait room on two cores delivered about one frame in fifty late. Here the voice runs in
-a child process lowered to nice 10, scheduled by the kernel on its own, and the room reads its
-chunks from a pipe. `SpeechProcess` keeps Voice's surface (stream, rate, speed, failures), so the
+a child process, scheduled by the kernel on its own, and the room reads its chunks from a pipe.
+The child makes a line's first chunk at normal priority and the rest on a thread lowered to nice 10. `SpeechProcess` keeps Voice's surface (stream, rate, speed, failures), so the
 speaker, the lip calibration and the audio disclosure use it unchanged.
 
 The child is started with `spawn` (the room has threads; forking them is unsafe) and ignores
@@ -16,6 +16,7 @@ the next line starts a new child."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import logging
 import multiprocessing
@@ -26,6 +27,7 @@ from collections.abc import Callable, Iterator
 
 from twincast.errors import TwincastError
 from twincast.room.speech_threads import SPEECH_NICE, lower_this_thread
+from twincast.voice.engines import lanes
 from twincast.voice.engines.base import EngineError
 from twincast.voice.speech import SpeechChunk
 
@@ -208,13 +210,18 @@ class _CancelMark:
 
 
 def _serve(conn, cancelled, factory: Callable, nice: int, log_level: int) -> None:  # noqa: ANN001
-    """The child: load the voice, then speak each request chunk by chunk until told to quit."""
+    """The child: load the voice, then speak each request chunk by chunk until told to quit. A line's
+    first chunk is made on this thread, at normal priority: it is what the viewer waits for. The
+    rest is made on a lowered thread with models of its own (voice/engines/lanes.py), while the
+    first chunk plays: at normal priority beside a second room, that part made frames late
+    (BENCHMARKS.md)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the room; it stops us after its outputs
     logging.basicConfig(level=log_level, format="twincast speech: %(message)s")
-    if nice:
-        lower_this_thread(nice)  # before loading: the inference libraries' threads inherit it
     try:
         voice = factory()
+        for engine in _engines(voice):  # the first line, often the room's notice, need not load them
+            engine.warm()
+        lowered = _lowered_lane(voice, nice) if nice else None
     except TwincastError as exc:
         conn.send(("failed", exc.problem, exc.fix))
         return
@@ -233,8 +240,14 @@ def _serve(conn, cancelled, factory: Callable, nice: int, log_level: int) -> Non
         _, seq, text, lang, speed = request
         spoken = voice if speed == voice.speed else dataclasses.replace(voice, speed=speed)
         try:
-            for chunk in spoken.stream(text, lang, cancel=_CancelMark(cancelled, seq)):
-                conn.send(("chunk", seq, chunk))
+            chunks = spoken.stream(text, lang, cancel=_CancelMark(cancelled, seq))
+            first = next(chunks, None)
+            if first is not None:
+                conn.send(("chunk", seq, first))
+                if lowered is None:
+                    _send_all(conn, seq, chunks)
+                else:
+                    lowered.submit(_send_all, conn, seq, chunks).result()
         except TwincastError as exc:
             conn.send(("error", seq, exc.problem, exc.fix, voice.failures, isinstance(exc, EngineError)))
         except Exception as exc:  # noqa: BLE001 - one bad line must not end the voice
@@ -242,3 +255,27 @@ def _serve(conn, cancelled, factory: Callable, nice: int, log_level: int) -> Non
             conn.send(("error", seq, f"synthesis failed: {exc}", "", voice.failures, True))
         else:
             conn.send(("end", seq, voice.failures))
+
+
+def _lowered_lane(voice, nice: int) -> concurrent.futures.ThreadPoolExecutor:  # noqa: ANN001 - Voice
+    """The lowered thread, its engines' models loaded there (their worker threads take its nice)."""
+
+    def enter() -> None:
+        lower_this_thread(nice)
+        lanes.enter("lowered")
+
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="speech-lowered", initializer=enter)
+    for engine in _engines(voice):
+        pool.submit(engine.warm).result()
+    return pool
+
+
+def _engines(voice) -> list:  # noqa: ANN001 - Voice
+    """The voice's engines that load models of their own (the others have no `warm`)."""
+    engines = {id(e): e for e in [*voice.engines.values(), *voice.fallbacks.values()]}
+    return [e for e in engines.values() if hasattr(e, "warm")]
+
+
+def _send_all(conn, seq: int, chunks: Iterator[SpeechChunk]) -> None:  # noqa: ANN001
+    for chunk in chunks:
+        conn.send(("chunk", seq, chunk))

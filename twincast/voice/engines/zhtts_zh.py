@@ -19,6 +19,7 @@ from types import ModuleType
 
 import numpy as np
 
+from twincast.voice.engines import lanes
 from twincast.voice.engines.base import EngineError
 from twincast.voice.engines.tflite_dropout import without_random_dropout
 from twincast.voice.speech import Phone, Piece
@@ -27,7 +28,11 @@ SAMPLE_RATE_HZ = 24000
 HOP = 300  # samples per mel frame (12.5 ms)
 GAIN = 0.8  # the vocoder peaks near 0.9; keep its level close to piper's 0.7 peak
 VOCODER_CONTEXT = 24  # mel frames each side: the vocoder's receptive field (joins are exact at 24)
-FIRST_SLICES = (24, 72)  # 0.3 s for fast first audio; then 0.9 s, decoded with its context in a fifth of the first one's playing time on an idle machine, so that a loaded one keeps ahead
+# 0.45 s for fast first audio, then 0.9 s: with its context decoded in a sixth of the first slice's
+# playing time on an idle machine, so a loaded one keeps ahead (a 4 s slice straight away did not).
+# The second slice is made on the speech process's lowered thread; beside a second room a 0.3 s
+# first slice did not leave it time enough (14-35 gaps per 3,000 frames against 0-4).
+FIRST_SLICES = (36, 72)
 SLICE = 320  # 4 s: the context overhead (2 x 24 frames per slice) stays under 15 %
 EDGE_SILENCE = 4  # mel frames (50 ms) of the model's own edge silence kept
 THREADS = int(os.environ.get("TWINCAST_TTS_THREADS", "2"))  # synthesis is bursty: both cores for the burst (RTF 0.12 -> 0.08)
@@ -53,15 +58,28 @@ def _processor_module(root: Path) -> ModuleType:
     return module
 
 
-@cache
 def _models():  # noqa: ANN202
+    return (_processor(), *_lane_models(lanes.current()))
+
+
+@cache
+def _processor():  # noqa: ANN202 - pure Python: every lane shares it
+    root = _root()
+    return _processor_module(root).BakerProcessor(data_dir=None, loaded_mapper_path=root / "asset" / "baker_mapper.json")
+
+
+@cache
+def _acoustic_bytes() -> bytes:
+    return without_random_dropout((_root() / "asset" / "fastspeech2_quan.tflite").read_bytes())
+
+
+@cache
+def _lane_models(lane: str):  # noqa: ANN202, ARG001 - one copy per lane (lanes.py)
     from ai_edge_litert.interpreter import Interpreter
 
-    root = _root()
-    processor = _processor_module(root).BakerProcessor(data_dir=None, loaded_mapper_path=root / "asset" / "baker_mapper.json")
-    acoustic = Interpreter(model_content=without_random_dropout((root / "asset" / "fastspeech2_quan.tflite").read_bytes()), num_threads=THREADS)
-    vocoder = Interpreter(model_path=str(root / "asset" / "mb_melgan.tflite"), num_threads=THREADS)
-    return processor, acoustic, vocoder
+    acoustic = Interpreter(model_content=_acoustic_bytes(), num_threads=THREADS)
+    vocoder = Interpreter(model_path=str(_root() / "asset" / "mb_melgan.tflite"), num_threads=THREADS)
+    return acoustic, vocoder
 
 
 class ZhttsMandarin:
@@ -71,6 +89,10 @@ class ZhttsMandarin:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Load the models on the calling thread's lane and run them once."""
+        self.synthesize("你好")
 
     def phone_ids(self, text: str) -> list[int]:
         processor, _, _ = _models()
