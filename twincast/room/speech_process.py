@@ -4,8 +4,9 @@ In the room's process, synthesis shared one interpreter lock with rendering, enc
 event loop: a clause's Python work (text front end, resampling, voice matching) held frames back,
 and a portrait room on two cores delivered about one frame in fifty late. Here the voice runs in
 a child process, scheduled by the kernel on its own, and the room reads its chunks from a pipe.
-The child makes a line's first chunk at normal priority and the rest on a thread lowered to nice 10. `SpeechProcess` keeps Voice's surface (stream, rate, speed, failures), so the
-speaker, the lip calibration and the audio disclosure use it unchanged.
+The child makes a line's first chunk at normal priority and the rest on a thread lowered to nice
+10. `SpeechProcess` keeps Voice's surface (stream, rate, speed, failures), so the speaker, the lip
+calibration and the audio disclosure use it unchanged.
 
 The child is started with `spawn` (the room has threads; forking them is unsafe) and ignores
 Ctrl-C: the room stops it after flushing its outputs. As with any spawned process, a script that
@@ -220,7 +221,7 @@ def _serve(conn, cancelled, factory: Callable, nice: int, log_level: int) -> Non
     try:
         voice = factory()
         for engine in _engines(voice):  # the first line, often the room's notice, need not load them
-            engine.warm()
+            _warm(engine)
         lowered = _lowered_lane(voice, nice) if nice else None
     except TwincastError as exc:
         conn.send(("failed", exc.problem, exc.fix))
@@ -266,8 +267,17 @@ def _lowered_lane(voice, nice: int) -> concurrent.futures.ThreadPoolExecutor:  #
 
     pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="speech-lowered", initializer=enter)
     for engine in _engines(voice):
-        pool.submit(engine.warm).result()
+        pool.submit(_warm, engine).result()
     return pool
+
+
+def _warm(engine) -> None:  # noqa: ANN001 - an Engine with `warm`
+    """Load ahead of the first line. An engine that cannot load is not fatal here: the voice falls
+    back or fails that line when it is spoken, with the engine's own message, as without warming."""
+    try:
+        engine.warm()
+    except Exception as exc:  # noqa: BLE001
+        log.warning("the %s voice could not be loaded ahead (%s); it is tried again when it speaks", getattr(engine, "name", "?"), exc)
 
 
 def _engines(voice) -> list:  # noqa: ANN001 - Voice
