@@ -27,13 +27,13 @@ from twincast.voice.speech import Phone, Piece
 SAMPLE_RATE_HZ = 24000
 HOP = 300  # samples per mel frame (12.5 ms)
 GAIN = 0.8  # the vocoder peaks near 0.9; keep its level close to piper's 0.7 peak
-VOCODER_CONTEXT = 24  # mel frames each side: the vocoder's receptive field (joins are exact at 24)
+VOCODER_CONTEXT = 20  # mel frames each side: the vocoder's receptive field (joins are bit-exact at 20, not at 18)
 # 0.45 s for fast first audio, then 0.9 s: with its context decoded in a sixth of the first slice's
 # playing time on an idle machine, so a loaded one keeps ahead (a 4 s slice straight away did not).
 # The second slice is made on the speech process's lowered thread; beside a second room a 0.3 s
 # first slice did not leave it time enough (14-35 gaps per 3,000 frames against 0-4).
 FIRST_SLICES = (36, 72)
-SLICE = 320  # 4 s: the context overhead (2 x 24 frames per slice) stays under 15 %
+SLICE = 320  # 4 s: the context overhead (2 x 20 frames per slice) stays under 15 %
 EDGE_SILENCE = 4  # mel frames (50 ms) of the model's own edge silence kept
 THREADS = int(os.environ.get("TWINCAST_TTS_THREADS", "2"))  # synthesis is bursty: both cores for the burst (RTF 0.12 -> 0.08)
 
