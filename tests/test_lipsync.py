@@ -100,11 +100,15 @@ def test_unreadable_audio_and_wrong_clone_folder_get_clear_errors(clone_dir, tmp
     assert not (tmp_path / "o.mp4").exists()
 
 
-def test_the_audio_to_mouth_fit_picks_a_window_that_reaches_the_sound_the_mouth_leads():
+@pytest.mark.parametrize("selection_seconds", [60.0, 10.0])  # all of the footage; five stretches of it
+def test_the_audio_to_mouth_fit_picks_a_window_that_reaches_the_sound_the_mouth_leads(monkeypatch, selection_seconds):
     """The mouth opens 200 ms before the sound that drives it: a window reaching that far ahead is
     chosen by the five-fold cross-validation, and it predicts unseen footage closely."""
+    from twincast.lipsync import audio_to_mouth
     from twincast.lipsync.audio_features import ENCODER_HZ
     from twincast.lipsync.audio_to_mouth import fit_audio_mouth
+
+    monkeypatch.setattr(audio_to_mouth, "SELECTION_SECONDS", selection_seconds)
 
     rng = np.random.default_rng(3)
     fps, seconds, lead = 25.0, 40, 10  # lead in encoder frames (20 ms each): 200 ms

@@ -30,6 +30,9 @@ RIDGE_GRID = np.array([1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0, 10000
 # One held-out fifth picked windows on a few seconds of speech: on a 14 s clip the choice
 # swung with the last 3 s. Five folds judge every window on all of the footage.
 FOLDS = 5
+# Longer footage is judged on five stretches of SELECTION_SECONDS / 5 spread over it: on all of 180 s,
+# the 25 fits of 3,456 features took a build from 91 s to 222 s (bench_memory.py).
+SELECTION_SECONDS = 60.0
 MAX_GAIN = 2.0
 
 
@@ -101,18 +104,20 @@ def fit_audio_mouth(feats: np.ndarray, fps: float, targets: np.ndarray, valid: n
     t_mean = np.nanmean(targets[valid], axis=0)
     t_std = np.nanstd(targets[valid], axis=0) + 1e-9
     y = (targets[valid] - t_mean) / t_std
+    folds = _folds(len(y), int(SELECTION_SECONDS * fps))
+    judged = y[np.concatenate(folds)]
     best = None
     for offsets in CONTEXT_CHOICES:
         x = design(feats, fps, n, offsets).astype(np.float64)[valid]
-        preds = _held_out(x, y)
-        lam_index = np.argmin(((preds - y[None]) ** 2).mean(axis=1), axis=0)
+        preds = _held_out(x, y, folds)
+        lam_index = np.argmin(((preds - judged[None]) ** 2).mean(axis=1), axis=0)
         held = preds[lam_index, :, np.arange(y.shape[1])].T
         # The window is judged by how well it follows the opening on unseen footage.
-        score = np.corrcoef(held[:, 0], y[:, 0])[0, 1]
+        score = np.corrcoef(held[:, 0], judged[:, 0])[0, 1]
         if best is None or score > best[0]:
             best = (score, offsets, x, RIDGE_GRID[lam_index], held)
     _, offsets, x, lam, held = best
-    gain = np.clip(y.std(axis=0) / np.maximum(held.std(axis=0), 1e-9), 1.0, MAX_GAIN)
+    gain = np.clip(judged.std(axis=0) / np.maximum(held.std(axis=0), 1e-9), 1.0, MAX_GAIN)
     w = _RidgePath(x, y).weights(lam)
     return AudioMouthModel(
         weights=w.astype(np.float32),
@@ -123,14 +128,25 @@ def fit_audio_mouth(feats: np.ndarray, fps: float, targets: np.ndarray, valid: n
     )
 
 
-def _held_out(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Predictions of every frame by a fit on the other folds, for every penalty: L x n x F.
-    Folds are contiguous stretches, so neighbouring frames (near copies) do not leak across."""
-    edges = np.linspace(0, len(y), FOLDS + 1).astype(np.int64)
-    preds = np.zeros((len(RIDGE_GRID), *y.shape))
-    for a, b in zip(edges[:-1], edges[1:]):
-        train = np.r_[0:a, b : len(y)]
+def _folds(n: int, limit: int) -> list[np.ndarray]:
+    """Rows of the five folds: contiguous stretches, so neighbouring frames (near copies) do not leak
+    across. All rows up to `limit`; past it, five stretches of limit / 5 spread evenly."""
+    if n <= limit:
+        edges = np.linspace(0, n, FOLDS + 1).astype(np.int64)
+        return [np.arange(a, b) for a, b in zip(edges[:-1], edges[1:])]
+    size = max(1, limit // FOLDS)
+    return [np.arange(a, a + size) for a in np.linspace(0, n - size, FOLDS).astype(np.int64)]
+
+
+def _held_out(x: np.ndarray, y: np.ndarray, folds: list[np.ndarray]) -> np.ndarray:
+    """Each fold's rows predicted by a fit on the other folds, for every penalty: L x rows x F,
+    rows in fold order."""
+    preds = np.zeros((len(RIDGE_GRID), sum(len(f) for f in folds), y.shape[1]))
+    at = 0
+    for k, rows in enumerate(folds):
+        train = np.concatenate([f for j, f in enumerate(folds) if j != k])
         path = _RidgePath(x[train], y[train])
         for i, lam in enumerate(RIDGE_GRID):
-            preds[i, a:b] = x[a:b] @ path.weights(np.full(y.shape[1], lam))
+            preds[i, at : at + len(rows)] = x[rows] @ path.weights(np.full(y.shape[1], lam))
+        at += len(rows)
     return preds
