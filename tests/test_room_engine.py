@@ -9,7 +9,7 @@ import pytest
 
 from twincast.errors import TwincastError
 from twincast.room.clock import FakeClock
-from twincast.room.engine import Room
+from twincast.room.engine import WARM_FRAMES, Room
 from twincast.room.playback import MAX_AHEAD_S, Playback
 from twincast.room.speech_queue import MAX_QUEUED, PRIORITY, SpeechQueue, Utterance
 
@@ -315,10 +315,11 @@ def _slow_start_room(first_frames_ms: list[float]) -> Room:
 
 
 def test_slow_first_frames_do_not_make_the_next_ones_late():
-    room = _slow_start_room([60, 120])  # 1.5 and 3 periods at 25 fps: frames 2 and 3 would be late
+    # 1.5 and 3 periods at 25 fps, then the opening line's slow frames: frames 2 to 8 would be late
+    room = _slow_start_room([60, 120, 10, 60, 60, 60, 60])
     asyncio.run(room.run(seconds=2))
     assert room.stats.frames == 50 and room.stats.late_frames == 0 and room.drift_frames == 0
-    # A slow frame later on is still counted, and so are the ones it delays.
-    late = _slow_start_room([10, 10, 10, 130])
+    # A slow frame once the pipeline is warm is counted, and so are the ones it delays.
+    late = _slow_start_room([10] * WARM_FRAMES + [130])
     asyncio.run(late.run(seconds=2))
     assert late.stats.late_frames >= 2

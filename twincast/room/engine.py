@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 NS = 1_000_000_000
 LATENCY_WINDOW = 1000  # latencies kept for percentiles
-WARM_FRAMES = 2  # frames produced before the room's clock is anchored for good
+WARM_FRAMES = 15  # the stream's first half second: until then the room's clock follows production
 
 
 def percentile(values, q: float) -> float | None:  # noqa: ANN001
@@ -151,10 +151,12 @@ class Room:
         try:
             while not self._stopping and (limit is None or self.stats.frames < limit):
                 n = self.stats.frames
-                if n == WARM_FRAMES:
-                    # x264's first frames take two to three periods at 1080x1920: count time from
-                    # here, or the next dozen frames come late while the loop catches up. Only ever
-                    # later, so a fake clock's exact schedule is untouched.
+                if 0 < n <= WARM_FRAMES:
+                    # x264's first frames take two to three periods at 1080x1920, and the stream's
+                    # opening line (the audio disclosure) starts its mouths with them: while the
+                    # pipeline warms up, a slow frame moves the clock's start instead of making the
+                    # next frames late while the loop catches up. Only ever later, so a fake clock's
+                    # exact schedule is untouched; from frame WARM_FRAMES on the clock is fixed.
                     self._start_ns = max(self._start_ns, self.clock.now_ns() - n * NS // self.fps)
                 deadline = self._start_ns + n * NS // self.fps
                 await self.clock.tick_until_ns(deadline)
