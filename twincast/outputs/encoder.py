@@ -19,8 +19,8 @@ from twincast.outputs.profiles import PlatformProfile
 AUDIO_BLOCK = 1024  # AAC frame size
 # x264's fastest search with the parts that keep the picture: CABAC, the deblocking filter and adaptive
 # quantisation. Against "superfast" at the platforms' bitrates, on the shared clips: 1080x1920 at 4 Mbit/s
-# 18 ms of CPU a frame instead of 25, 720p at 2.5 Mbit/s 7.5 instead of 9.7, Y-PSNR within 0.2 dB
-# (43-49 dB); plain "ultrafast" loses 1.5-2 dB (docs/BENCHMARKS.md).
+# 18 ms of CPU a frame instead of 25, 720p at 2.5 Mbit/s 7-8 instead of 8.5-11, Y-PSNR 0.2-1.0 dB lower
+# and still 44-48 dB; plain "ultrafast" (no CABAC, no deblocking) loses 1.5-2 dB (docs/BENCHMARKS.md).
 PRESET = "ultrafast"
 PICTURE_TOOLS = "cabac=1:deblock=0,0:aq-mode=1"
 # ffmpeg's default AAC coder (two-loop search) costs twice the CPU of its fast one for the same
