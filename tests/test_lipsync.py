@@ -118,7 +118,7 @@ def test_the_audio_to_mouth_fit_picks_a_window_that_reaches_the_sound_the_mouth_
     opening = feats[centre + lead, 0] + 0.5 * feats[centre + lead, 1] + 0.2 * rng.normal(size=n)
     targets = np.stack([opening, -opening], axis=1)
     train = n * 3 // 4
-    model = fit_audio_mouth(feats, fps, targets[:train], np.ones(train, bool))
+    model, _ = fit_audio_mouth(feats, fps, targets[:train], np.ones(train, bool))
     assert lead in set(model.offsets.tolist())
     predicted = model.predict(feats, fps, n)[train:, 0]
     assert np.corrcoef(predicted, opening[train:])[0, 1] > 0.9

@@ -16,6 +16,7 @@ from twincast.face.mouth_space import fit_mouth_space
 from twincast.face.shape import canonical_reference
 from twincast.lipsync.audio_features import SAMPLE_RATE_HZ, encoder_features, speech_mask
 from twincast.lipsync.audio_to_mouth import fit_audio_mouth
+from twincast.lipsync.choice_fit import fit_choice
 from twincast.media.audio import load_audio
 from twincast.media.footage import FootageInfo
 from twincast.progress import Progress
@@ -31,6 +32,7 @@ class BuildResult:
     speaking: np.ndarray  # per training frame
     features: np.ndarray  # per training frame: opening, then shape coefficients (NaN where untracked)
     seconds: float
+    held_out_open_corr: float  # chosen mouths' opening vs the real one on footage the fit did not see
 
     @property
     def opening(self) -> np.ndarray:
@@ -60,7 +62,7 @@ def build_clone(info: FootageInfo, start_s: float, end_s: float, progress: Progr
         audio = load_audio(info.path, SAMPLE_RATE_HZ, start_s, end_s)
         feats = encoder_features(audio)
         speaking = speech_mask(audio, fps, n)
-        model = fit_audio_mouth(feats, fps, shapes, valid)
+        model, held = fit_audio_mouth(feats, fps, shapes, valid)
         rest = rest_shape(shapes, opening, speaking, space.closed_opening, space.open_threshold)
         pause = pause_shape(shapes, speaking, rest)
         library = build_library(track, shapes)
@@ -75,7 +77,10 @@ def build_clone(info: FootageInfo, start_s: float, end_s: float, progress: Progr
         rest_shape=rest,
         pause_shape=pause,
     )
-    return BuildResult(clone, track, audio, speaking, shapes, time.perf_counter() - t0)
+    with progress.step("tuning the mouth choice on unseen footage"):
+        choice = fit_choice(clone, held, track.landmarks, opening, speaking)
+        clone.opening_weight, clone.smooth_frames = choice.opening_weight, choice.smooth_frames
+    return BuildResult(clone, track, audio, speaking, shapes, time.perf_counter() - t0, choice.held_out_open_corr)
 
 
 def rest_shape(shapes: np.ndarray, opening: np.ndarray, speaking: np.ndarray, closed: float, threshold: float) -> np.ndarray:

@@ -23,8 +23,9 @@ import numpy as np
 from twincast.clone.library import MouthLibrary
 from twincast.errors import TwincastError
 from twincast.trust.withdrawal import require_not_withdrawn
-from twincast.face.mouth_space import MouthSpace
+from twincast.face.mouth_space import OPENING_WEIGHT, MouthSpace
 from twincast.lipsync.audio_to_mouth import AudioMouthModel
+from twincast.lipsync.mouth_track import SMOOTH_FRAMES
 
 FORMAT = "twincast-clone"
 FORMAT_VERSION = 1
@@ -40,13 +41,17 @@ class Clone:
     library: MouthLibrary
     rest_shape: np.ndarray  # mouth features at rest (silent, lips together)
     pause_shape: np.ndarray  # mouth features in a short pause between phrases
+    # Set per clone by lipsync.choice_fit: the opening's weight in the mouth choice, and the
+    # smoothing (Gaussian sigma, frames) of the predicted mouth.
+    opening_weight: float = OPENING_WEIGHT
+    smooth_frames: float = SMOOTH_FRAMES
     base_landmarks: np.ndarray | None = None  # L x 478 x 2 for each frame of base.mp4
     base_path: Path | None = None
     manifest: dict = field(default_factory=dict)
 
     @property
     def shape_scale(self) -> np.ndarray:
-        return self.space.feature_scale(self.library.shapes)
+        return self.space.feature_scale(self.library.shapes, self.opening_weight)
 
     def save(self, out_dir: Path, base_video: Path, report: dict, report_png: Path | None, extra_files: tuple[Path, ...] = ()) -> Path:
         out_dir = Path(out_dir)
@@ -69,6 +74,8 @@ class Clone:
                 "lib_jpeg_lengths": lengths,
                 "rest_shape": self.rest_shape,
                 "pause_shape": self.pause_shape,
+                "choice_opening_weight": np.float32(self.opening_weight),
+                "choice_smooth_frames": np.float32(self.smooth_frames),
                 "base_landmarks": self.base_landmarks.astype(np.float32),
             }
             np.savez_compressed(tmp / "model.npz", **arrays)
@@ -127,6 +134,9 @@ def load_clone(clone_dir: Path) -> Clone:
         library=library,
         rest_shape=arrays["rest_shape"],
         pause_shape=arrays["pause_shape"],
+        # Clones built before these were chosen per clone keep the constants they were built with.
+        opening_weight=float(arrays.get("choice_opening_weight", OPENING_WEIGHT)),
+        smooth_frames=float(arrays.get("choice_smooth_frames", SMOOTH_FRAMES)),
         base_landmarks=arrays["base_landmarks"],
         base_path=clone_dir / "base.mp4",
         manifest=manifest,

@@ -41,6 +41,10 @@ def make_report(built, fps: float, warnings: list[str]) -> dict:
         "mouth_open_fraction": round(float((opening[ok] > space.open_threshold).mean()), 3),
         "speech_seconds": round(float(built.speaking.sum() / fps), 1),
         "silence_seconds": round(silent_s, 1),
+        # How closely the clone's mouth opening followed speech it was not fitted on (Pearson r).
+        "lipsync_held_out_open_corr": None if np.isnan(built.held_out_open_corr) else round(built.held_out_open_corr, 3),
+        "mouth_choice_opening_weight": round(built.clone.opening_weight, 2),
+        "mouth_smoothing_frames": round(built.clone.smooth_frames, 2),
         "build_seconds": round(built.seconds, 1),
         "warnings": report_warnings,
     }

@@ -14,7 +14,9 @@ import numpy as np
 from twincast.face.shape import mouth_opening, normalised_shape
 
 N_COMPONENTS = 8
-OPENING_WEIGHT = 1.5  # relative to the first shape coefficient
+# The opening's weight relative to the first shape coefficient, for clones built
+# before each clone chose its own (lipsync.choice_fit).
+OPENING_WEIGHT = 1.5
 
 
 @dataclass
@@ -38,11 +40,11 @@ class MouthSpace:
                 out[i, 1:] = self.project(pts)
         return out
 
-    def feature_scale(self, features: np.ndarray) -> np.ndarray:
+    def feature_scale(self, features: np.ndarray, opening_weight: float = OPENING_WEIGHT) -> np.ndarray:
         """Per-feature divisor for distances: the opening weighs most, then
         coefficients by how much of the mouth's motion they carry."""
         spread = np.nanstd(features, axis=0) + 1e-9
-        weight = np.concatenate([[OPENING_WEIGHT], (self.variance / self.variance[0]) ** 0.25])
+        weight = np.concatenate([[opening_weight], (self.variance / self.variance[0]) ** 0.25])
         return (spread / weight).astype(np.float32)
 
     def to_arrays(self, prefix: str = "space_") -> dict[str, np.ndarray]:

@@ -98,7 +98,16 @@ class _RidgePath:
         return np.vstack([w, bias[None, :]])
 
 
-def fit_audio_mouth(feats: np.ndarray, fps: float, targets: np.ndarray, valid: np.ndarray) -> AudioMouthModel:
+@dataclass
+class HeldOut:
+    """The cross-validation's predictions of footage its fit did not see, in feature units:
+    what the model makes of new speech, for choices made after the fit (lipsync.choice_fit)."""
+
+    frames: list[np.ndarray]  # per fold, the footage frames predicted (ascending)
+    predictions: list[np.ndarray]  # per fold, len(frames) x F
+
+
+def fit_audio_mouth(feats: np.ndarray, fps: float, targets: np.ndarray, valid: np.ndarray) -> tuple[AudioMouthModel, HeldOut]:
     """targets: n_frames x F mouth features (NaN rows where untracked), opening first."""
     n = len(targets)
     t_mean = np.nanmean(targets[valid], axis=0)
@@ -119,13 +128,21 @@ def fit_audio_mouth(feats: np.ndarray, fps: float, targets: np.ndarray, valid: n
     _, offsets, x, lam, held = best
     gain = np.clip(judged.std(axis=0) / np.maximum(held.std(axis=0), 1e-9), 1.0, MAX_GAIN)
     w = _RidgePath(x, y).weights(lam)
-    return AudioMouthModel(
+    model = AudioMouthModel(
         weights=w.astype(np.float32),
         target_mean=t_mean.astype(np.float32),
         target_std=t_std.astype(np.float32),
         gain=gain.astype(np.float32),
         offsets=np.asarray(offsets),
     )
+    valid_frames = np.flatnonzero(valid)
+    in_units = held * model.gain * model.target_std + model.target_mean
+    bounds = np.cumsum([0] + [len(f) for f in folds])
+    held_out = HeldOut(
+        frames=[valid_frames[f] for f in folds],
+        predictions=[in_units[a:b].astype(np.float32) for a, b in zip(bounds[:-1], bounds[1:])],
+    )
+    return model, held_out
 
 
 def _folds(n: int, limit: int) -> list[np.ndarray]:

@@ -8,13 +8,19 @@ the mouth closes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from twincast.clone.clone import Clone
 from twincast.lipsync.audio_features import encoder_features, speech_mask
 
-SMOOTH_FRAMES = 0.8  # coarticulation: a little smoothing, the features already span +-160 ms
+if TYPE_CHECKING:  # the clone module takes SMOOTH_FRAMES from here
+    from twincast.clone.clone import Clone
+
+# Coarticulation: a little smoothing, the features already span +-160 ms. Clones built
+# since lipsync.choice_fit carry their own (some people's predictions need none).
+SMOOTH_FRAMES = 0.8
 GATE_RAMP_FRAMES = 1.5  # how fast the mouth settles when the voice stops
 PAUSE_MAX_S = 0.7  # a silence between two stretches of speech up to this long is a pause
 
@@ -48,6 +54,12 @@ def audio_mouth_track(clone: Clone, audio_16k: np.ndarray, n_frames: int) -> tup
     """(targets n_frames x K, speaking n_frames) for audio sampled at 16 kHz."""
     feats = encoder_features(audio_16k)
     raw = clone.audio_model.predict(feats, clone.fps, n_frames)
-    raw = gaussian_filter1d(raw, SMOOTH_FRAMES, axis=0, mode="nearest")
     speaking = speech_mask(audio_16k, clone.fps, n_frames)
-    return gate_to_rest(raw, speaking, clone.rest_shape, clone.pause_shape, clone.fps), speaking
+    return shape_track(clone, raw, speaking), speaking
+
+
+def shape_track(clone: Clone, raw: np.ndarray, speaking: np.ndarray) -> np.ndarray:
+    """The audio model's raw per-frame predictions -> targets: smoothed, resting in silence."""
+    if clone.smooth_frames > 0:
+        raw = gaussian_filter1d(raw, clone.smooth_frames, axis=0, mode="nearest")
+    return gate_to_rest(raw, speaking, clone.rest_shape, clone.pause_shape, clone.fps)
