@@ -20,6 +20,7 @@ import numpy as np
 
 from twincast.errors import TwincastError
 from twincast.room.clock import Clock
+from twincast.room.heap import startup_heap_frozen
 from twincast.room.playback import Playback
 from twincast.room.speech_threads import speech_executor
 from twincast.room.speech_queue import PRIORITY, VIEWER_SOURCES, SpeechQueue, Utterance
@@ -146,6 +147,10 @@ class Room:
     async def run(self, seconds: float | None = None) -> None:
         loop = asyncio.get_running_loop()
         limit = None if seconds is None else round(seconds * self.fps)
+        with startup_heap_frozen():
+            await self._loop(loop, limit)
+
+    async def _loop(self, loop: asyncio.AbstractEventLoop, limit: int | None) -> None:
         self._start_ns = self.clock.now_ns()
         self._running = True
         try:
