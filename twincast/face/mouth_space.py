@@ -14,8 +14,8 @@ import numpy as np
 from twincast.face.shape import mouth_opening, normalised_shape
 
 N_COMPONENTS = 8
-# The opening's weight relative to the first shape coefficient, for clones built
-# before each clone chose its own (lipsync.choice_fit).
+# The opening's weight relative to the first shape coefficient: what clones built before
+# each chose its own had, and the middle of the choices (lipsync.choice_fit).
 OPENING_WEIGHT = 1.5
 
 

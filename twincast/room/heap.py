@@ -2,8 +2,8 @@
 
 A room's process holds a large, long-lived heap (models, the clone, the web
 console): a full collection walks all of it and, measured in a 1080x1920 room,
-paused every thread for 58-65 ms, two late frames each time. Frozen after
-start-up, that heap is skipped and the same collection takes 0.1 ms
+paused every thread for 49-65 ms, two or three late frames each time. Frozen
+after start-up, that heap is skipped and the same collection takes 0.1-0.3 ms
 (docs/BENCHMARKS.md). Objects made while streaming are still collected.
 """
 
