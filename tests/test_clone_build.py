@@ -33,6 +33,21 @@ def test_a_good_build_leaves_a_complete_clone_and_report(clone_dir, footage):
     assert clone.smooth_frames == pytest.approx(report["mouth_smoothing_frames"], abs=0.01)
 
 
+def test_a_clone_built_before_the_tuned_choice_loads_with_the_old_settings(clone_dir, tmp_path):
+    import shutil
+
+    from twincast.face.mouth_space import OPENING_WEIGHT
+    from twincast.lipsync.mouth_track import SMOOTH_FRAMES
+
+    old = tmp_path / "old"
+    shutil.copytree(clone_dir, old)
+    arrays = dict(np.load(old / "model.npz"))
+    del arrays["choice_opening_weight"], arrays["choice_smooth_frames"]
+    np.savez_compressed(old / "model.npz", **arrays)
+    clone = load_clone(old)
+    assert (clone.opening_weight, clone.smooth_frames) == (OPENING_WEIGHT, SMOOTH_FRAMES)
+
+
 def test_build_is_faster_than_the_footage_is_long(clone_dir):
     report = json.loads((clone_dir / "report.json").read_text())
     # 20 s of footage; generous so a loaded CI machine does not flake, but a
