@@ -48,7 +48,11 @@ class AudioMouthModel:
 
     def predict(self, feats: np.ndarray, fps: float, n_frames: int) -> np.ndarray:
         x = design(feats, fps, n_frames, self.offsets)
-        return (x @ self.weights) * self.gain * self.target_std + self.target_mean
+        return self.in_units(x @ self.weights)
+
+    def in_units(self, standardised: np.ndarray) -> np.ndarray:
+        """The regression's standardised outputs -> mouth features, shrinkage undone."""
+        return standardised * self.gain * self.target_std + self.target_mean
 
     def to_arrays(self, prefix: str = "a2m_") -> dict[str, np.ndarray]:
         return {prefix + k: getattr(self, k) for k in self.FIELDS}
@@ -136,7 +140,7 @@ def fit_audio_mouth(feats: np.ndarray, fps: float, targets: np.ndarray, valid: n
         offsets=np.asarray(offsets),
     )
     valid_frames = np.flatnonzero(valid)
-    in_units = held * model.gain * model.target_std + model.target_mean
+    in_units = model.in_units(held)
     bounds = np.cumsum([0] + [len(f) for f in folds])
     held_out = HeldOut(
         frames=[valid_frames[f] for f in folds],

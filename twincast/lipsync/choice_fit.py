@@ -45,20 +45,25 @@ class ChoiceFit:
 def fit_choice(clone: Clone, held: HeldOut, landmarks: np.ndarray, opening: np.ndarray, speaking: np.ndarray) -> ChoiceFit:
     """landmarks, opening (NaN where untracked), speaking: per training frame."""
     ids = clone.library.frame_ids
-    poses = [pose_proxy(fill_landmarks(landmarks[f[0] : f[-1] + 1])) for f in held.frames]
+    # Per held-out part, what does not change with the settings: the head pose it is pasted on and
+    # the library mouths it may use (none of its own frames). Parts left with no mouth are skipped.
+    fixed = []
+    for frames, predicted in zip(held.frames, held.predictions):
+        start, end = int(frames[0]), int(frames[-1]) + 1
+        allowed = (ids < start - MARGIN_FRAMES) | (ids >= end + MARGIN_FRAMES)
+        if allowed.any():
+            fixed.append((frames, predicted, pose_proxy(fill_landmarks(landmarks[start:end])), allowed))
     scores = {}
     for smooth in SMOOTH_CHOICES:
         trial = dataclasses.replace(clone, smooth_frames=float(smooth))
-        parts = [_targets(trial, frames, predicted, speaking) for frames, predicted in zip(held.frames, held.predictions)]
+        parts = [(_targets(trial, frames, predicted, speaking), pose, allowed) for frames, predicted, pose, allowed in fixed]
         for weight in WEIGHT_CHOICES:
             trial.opening_weight = float(weight)
             chosen, real = [], []
-            for (start, targets, part_speaking), pose in zip(parts, poses):
-                allowed = (ids < start - MARGIN_FRAMES) | (ids >= start + len(targets) + MARGIN_FRAMES)
-                if allowed.any():
-                    path = choose_mouths(trial, targets, pose, part_speaking, allowed=allowed)
-                    chosen.append(clone.library.shapes[path, 0])
-                    real.append(opening[start : start + len(targets)])
+            for (start, targets, part_speaking), pose, allowed in parts:
+                path = choose_mouths(trial, targets, pose, part_speaking, allowed=allowed)
+                chosen.append(clone.library.shapes[path, 0])
+                real.append(opening[start : start + len(targets)])
             if chosen:
                 scores[(float(weight), float(smooth))] = pearson(np.concatenate(chosen), np.concatenate(real))
     if not scores:
