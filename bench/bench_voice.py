@@ -1,11 +1,13 @@
 """Voice matching on every clip in ../shared/footage: similarity to the real voice and intelligibility.
 
-    .venv/bin/python bench/bench_voice.py [--clips a.mp4 ...] [--train-fraction 0.7]
+    .venv/bin/python bench/bench_voice.py [--clips a.mp4 ...] [--unseen] [--train-fraction 0.7]
 
 One JSON line per clip (twincast.voice.evaluation.evaluate_voice), then a summary
 line against the issue's goal: matched similarity at least 0.05 above the base
 voice on every clip, WER/CER at most 3 points worse, matching at most 0.05 RTF
 (CPU-seconds of the transform per second of speech). Footage is read in place.
+--unseen adds a real voice no setting was tuned on (bench/unseen_voice.py: Asterisk's
+prompts from a Debian package, joined in a temporary folder).
 """
 
 from __future__ import annotations
@@ -13,20 +15,32 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "footage"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", nargs="*", help="clips to measure (default: ../shared/footage/*.mp4)")
+    parser.add_argument("--unseen", action="store_true", help="also a voice never tuned on (needs asterisk-core-sounds-en-g722)")
     parser.add_argument("--train-fraction", type=float, default=0.7)
     args = parser.parse_args()
     clips = [Path(c) for c in args.clips] if args.clips else sorted(SHARED.glob("*.mp4")) if SHARED.exists() else []
+    scratch = tempfile.TemporaryDirectory()
+    if args.unseen:
+        from unseen_voice import PACKAGE, unseen_voice_clip
+
+        clip = unseen_voice_clip(Path(scratch.name))
+        if clip is None:
+            print(f"note: {PACKAGE} is not installed (apt-get install {PACKAGE}); no unseen voice", file=sys.stderr)
+        else:
+            clips.append(clip)
     if not clips:
         print(f"note: {SHARED} is absent and no --clips given; nothing to measure", file=sys.stderr)
         return 0

@@ -123,6 +123,22 @@ def test_matching_keeps_length_and_edges(person, engine_speech):
     assert abs(float(b[0]) - float(a[-1])) <= inside
 
 
+def test_matching_toward_band_limited_footage_keeps_the_level(engine_speech):
+    """Footage with 16 kHz audio has nothing above 8 kHz: its voice is matched, not made louder."""
+    from twincast.voice.matching import matcher
+    from twincast.voice.stream import resample
+
+    low_passed = resample(resample(engine_speech, RATE, 16000), 16000, RATE)
+    person = extract_profile(with_pitch(low_passed, 150.0), RATE)
+    out = matcher(person)(engine_speech, RATE, "en")
+
+    def rms_db(x: np.ndarray) -> float:
+        return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64))))
+
+    assert abs(rms_db(out) - rms_db(engine_speech)) < 1.0
+    assert np.abs(out).max() < 0.999  # nothing clipped
+
+
 def test_unusable_profile_keeps_the_base_voice():
     from twincast.voice.matching import matcher, speed_for
 
