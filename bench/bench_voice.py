@@ -1,6 +1,6 @@
 """Voice matching on every clip in ../shared/footage: similarity to the real voice and intelligibility.
 
-    .venv/bin/python bench/bench_voice.py [--clips a.mp4 ...] [--unseen] [--train-fraction 0.7]
+    .venv/bin/python bench/bench_voice.py [--clips a.mp4 ...] [--unseen] [--train-fraction 0.7] [--wer-repeats N]
 
 One JSON line per clip (twincast.voice.evaluation.evaluate_voice), then a summary
 line against the issue's goal: matched similarity at least 0.05 above the base
@@ -30,6 +30,7 @@ def main() -> int:
     parser.add_argument("--clips", nargs="*", help="clips to measure (default: ../shared/footage/*.mp4)")
     parser.add_argument("--unseen", action="store_true", help="also a voice never tuned on (needs asterisk-core-sounds-en-g722)")
     parser.add_argument("--train-fraction", type=float, default=0.7)
+    parser.add_argument("--wer-repeats", type=int, default=None, help="takes of the WER text per voice (default: as voice eval)")
     args = parser.parse_args()
     clips = [Path(c) for c in args.clips] if args.clips else sorted(SHARED.glob("*.mp4")) if SHARED.exists() else []
     scratch = tempfile.TemporaryDirectory()
@@ -50,7 +51,8 @@ def main() -> int:
     rows = []
     for clip in clips:
         start = time.perf_counter()
-        row = evaluate_voice(clip, args.train_fraction, progress=lambda step: print(f"  {clip.name}: {step}", file=sys.stderr))
+        extra = {} if args.wer_repeats is None else {"wer_repeats": args.wer_repeats}
+        row = evaluate_voice(clip, args.train_fraction, progress=lambda step: print(f"  {clip.name}: {step}", file=sys.stderr), **extra)
         row["wall_s"] = round(time.perf_counter() - start, 1)
         rows.append(row)
         print(json.dumps(row), flush=True)
