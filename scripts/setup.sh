@@ -20,7 +20,9 @@ PROFILE="${1:-test}"
 APT_PACKAGES="ffmpeg espeak-ng sox fonts-wqy-microhei flite nginx libnginx-mod-rtmp libnginx-mod-stream openssl"
 
 case "$PROFILE" in
-    test|demo|bench) ;;   # all profiles share APT_PACKAGES for now; add per-profile extras here if ever needed
+    test|demo) ;;
+    # A recorded voice no setting was tuned on, for bench_voice.py --unseen (evaluation only).
+    bench) APT_PACKAGES="$APT_PACKAGES asterisk-core-sounds-en-g722" ;;
     *) echo "setup.sh: unknown profile '$PROFILE' (use test, demo or bench)" >&2; exit 2 ;;
 esac
 
