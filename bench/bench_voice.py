@@ -33,10 +33,10 @@ def main() -> int:
     parser.add_argument("--wer-repeats", type=int, default=None, help="takes of the WER text per voice (default: as voice eval)")
     args = parser.parse_args()
     clips = [Path(c) for c in args.clips] if args.clips else sorted(SHARED.glob("*.mp4")) if SHARED.exists() else []
-    scratch = tempfile.TemporaryDirectory()
     if args.unseen:
         from unseen_voice import PACKAGE, unseen_voice_clip
 
+        scratch = tempfile.TemporaryDirectory()  # removed when the process ends
         clip = unseen_voice_clip(Path(scratch.name))
         if clip is None:
             print(f"note: {PACKAGE} is not installed (apt-get install {PACKAGE}); no unseen voice", file=sys.stderr)
@@ -46,13 +46,12 @@ def main() -> int:
         print(f"note: {SHARED} is absent and no --clips given; nothing to measure", file=sys.stderr)
         return 0
 
-    from twincast.voice.evaluation import evaluate_voice
+    from twincast.voice.evaluation import WER_REPEATS, evaluate_voice
 
     rows = []
     for clip in clips:
         start = time.perf_counter()
-        extra = {} if args.wer_repeats is None else {"wer_repeats": args.wer_repeats}
-        row = evaluate_voice(clip, args.train_fraction, progress=lambda step: print(f"  {clip.name}: {step}", file=sys.stderr), **extra)
+        row = evaluate_voice(clip, args.train_fraction, progress=lambda step: print(f"  {clip.name}: {step}", file=sys.stderr), wer_repeats=args.wer_repeats or WER_REPEATS)
         row["wall_s"] = round(time.perf_counter() - start, 1)
         rows.append(row)
         print(json.dumps(row), flush=True)

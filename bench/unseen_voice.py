@@ -12,25 +12,17 @@ anything the project ships. Evaluation only: the audio never enters the reposito
 from __future__ import annotations
 
 import random
-import subprocess
 from pathlib import Path
 
 import numpy as np
+
+from twincast.media.audio import load_audio
 
 PROMPTS = Path("/usr/share/asterisk/sounds/en_US_f_Allison")
 PACKAGE = "asterisk-core-sounds-en-g722"
 RATE = 16000
 MIN_PROMPT_S = 2.5
 PAUSE_S = 0.35
-
-
-def _decode(path: Path) -> np.ndarray:
-    raw = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(RATE), "-"],
-        capture_output=True,
-        check=True,
-    ).stdout
-    return np.frombuffer(raw, np.int16)
 
 
 def unseen_voice_clip(out_dir: Path, seconds: float = 60.0) -> Path | None:
@@ -41,11 +33,11 @@ def unseen_voice_clip(out_dir: Path, seconds: float = 60.0) -> Path | None:
     if not files:
         return None
     random.Random(0).shuffle(files)
-    pause = np.zeros(round(PAUSE_S * RATE), np.int16)
+    pause = np.zeros(round(PAUSE_S * RATE), np.float32)
     parts: list[np.ndarray] = []
     total = 0
     for path in files:
-        pcm = _decode(path)
+        pcm = load_audio(path, RATE)
         if len(pcm) < MIN_PROMPT_S * RATE:
             continue
         parts += [pcm, pause]

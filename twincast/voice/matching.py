@@ -76,14 +76,17 @@ def engine_profile(lang: str) -> VoiceProfile:
     return extract_profile(engine_speech(lang), ANALYSIS_RATE_HZ)
 
 
+def _rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64))))
+
+
 def level_calibrated(plan: Plan, speech: np.ndarray) -> Plan:
     """The plan with its gain set so the transform leaves the engine's level where it was,
     measured on the first seconds of the engine's own speech. Moving pitch and envelope changes
     the level WORLD resynthesises, and the equaliser is centred on a mean envelope, not on this
     speech: uncorrected, matched speech came out up to 3.4 dB louder (tedlieu) and clipped."""
     sample = speech[: round(CALIBRATION_S * ANALYSIS_RATE_HZ)]
-    before = float(np.sqrt(np.mean(np.square(sample, dtype=np.float64))))
-    after = float(np.sqrt(np.mean(np.square(apply_plan(sample, replace(plan, gain=1.0)), dtype=np.float64))))
+    before, after = _rms(sample), _rms(apply_plan(sample, replace(plan, gain=1.0)))
     if before <= 0 or after <= 0:
         return plan
     return replace(plan, gain=plan.gain * before / after)
