@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from twincast.voice.matching import LIMIT_KNEE
 from twincast.voice.profile import VoiceProfile, extract_profile, world_f0
 
 RATE = 24000
@@ -136,7 +137,22 @@ def test_matching_toward_band_limited_footage_keeps_the_level(engine_speech):
         return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64))))
 
     assert abs(rms_db(out) - rms_db(engine_speech)) < 1.0
-    assert np.abs(out).max() < 0.999  # nothing clipped
+    # nothing clipped; piper's noise makes each take's peaks differ, and resynthesis can put
+    # a few samples over full scale (1.29 seen): the limiter bends those few, no more
+    assert np.abs(out).max() < 1.0
+    assert np.mean(np.abs(out) > LIMIT_KNEE) < 1e-4
+
+
+def test_limiter_bends_only_the_peaks():
+    from twincast.voice.matching import soft_limited
+
+    y = np.linspace(-2.0, 2.0, 40001)  # up to +6 dB over full scale
+    out = soft_limited(y)
+    quiet = np.abs(y) <= LIMIT_KNEE
+    assert np.array_equal(out[quiet], y[quiet])
+    assert np.abs(out).max() < 1.0 and np.all(np.diff(out) > 0)  # under full scale, order kept
+    steps = np.abs(np.diff(out))
+    assert steps.max() <= np.diff(y)[0] * 1.0001  # no jump at the knee: the curve's slope never passes 1
 
 
 def test_unusable_profile_keeps_the_base_voice():
