@@ -17,6 +17,7 @@ from twincast.media.audio import load_audio
 from twincast.media.footage import probe_footage, require_clone_footage, sha256_file
 from twincast.progress import Progress
 from twincast.trust.consent import load_consent, require_consent
+from twincast.voice.plan_file import measure_plans, save_plans
 from twincast.voice.profile import extract_profile
 
 PROFILE_RATE_HZ = 16000
@@ -58,8 +59,13 @@ def make_clone(footage: Path, consent_path: Path, out_dir: Path, progress: Progr
         }
         with progress.step("measuring the voice (pitch, formants, speaking rate)"):
             profile = extract_profile(load_audio(info.path, PROFILE_RATE_HZ, 0.0, min(info.duration_s, MAX_TRAIN_SECONDS)), PROFILE_RATE_HZ)
-        if not profile.usable:
+        extra = [profile.save(Path(tmp))]
+        if profile.usable:
+            # Made here so a room never stops mid-line to measure an engine (voice.plan_file).
+            with progress.step("matching the Mandarin and English voices to the person's"):
+                extra.append(save_plans(measure_plans(profile), Path(tmp)))
+        else:
             progress.warn(f"voice profile not usable ({profile.reason}): the clone speaks with the engine's own voice")
         report["voice"] = {"usable": profile.usable, "reason": profile.reason, "f0_median_hz": profile.f0_median_hz, "syllables_per_s": profile.syllables_per_s}
-        built.clone.save(out_dir, base_path, report, png, extra_files=(profile.save(Path(tmp)),))
+        built.clone.save(out_dir, base_path, report, png, extra_files=tuple(extra))
     return out_dir

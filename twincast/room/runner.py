@@ -69,7 +69,7 @@ class RunningRoom:
         profile = cfg.platform()
         # The voice loads in its own process (or, as a baseline, on the lowered speech thread) while
         # the clone loads here.
-        self.voice = room_voice(functools.partial(make_voice, cfg.engine, cfg.clone, rate=profile.audio_rate_hz))
+        self.voice = room_voice(functools.partial(make_voice, cfg.engine, cfg.clone, rate=profile.audio_rate_hz, live=True))
         try:
             self._build(cfg, progress, profile, script_base, await_speech)
         except BaseException:

@@ -17,7 +17,7 @@ from pathlib import Path
 from twincast.errors import TwincastError
 
 MARKER = "WITHDRAWN.json"
-BIOMETRIC_FILES = ("mouths.bin", "model.npz", "base.mp4", "voice_profile.json", "report.png", "report.json")
+BIOMETRIC_FILES = ("mouths.bin", "model.npz", "base.mp4", "voice_profile.json", "voice_plans.json", "report.png", "report.json")
 GRACE_S = 2.0  # rooms poll once a second: they stop before their files disappear
 
 

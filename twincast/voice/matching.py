@@ -224,14 +224,20 @@ def soft_limited(y: np.ndarray) -> np.ndarray:
     return np.where(over > 0, bent, y)
 
 
-class Matcher:
-    """Voice.transform: (pcm, rate, lang) -> pcm of the same length. Plans are made
-    lazily per language (the engine's statistics take a few seconds the first time)."""
+def calibrated_plan(person: VoiceProfile, lang: str, loudness: bool = False) -> Plan:
+    """The plan for one language, its level calibrated on the engine's own speech."""
+    return level_calibrated(plan_for(person, engine_profile(lang), loudness), engine_speech(lang))
 
-    def __init__(self, profile: VoiceProfile, loudness: bool = False) -> None:
+
+class Matcher:
+    """Voice.transform: (pcm, rate, lang) -> pcm of the same length. Plans come ready
+    (saved with the clone: voice.plan_file) or are made per language on first use,
+    which takes seconds (the engine's statistics): `prepare` does that up front."""
+
+    def __init__(self, profile: VoiceProfile, loudness: bool = False, plans: dict[str, Plan] | None = None) -> None:
         self.profile = profile
         self.loudness = loudness
-        self._plans: dict[str, Plan | None] = {}
+        self._plans: dict[str, Plan | None] = dict(plans or {})
         self._lock = threading.Lock()
         self.seconds = 0.0  # CPU seconds spent transforming, for the RTF figure
         self.audio_s = 0.0
@@ -241,9 +247,13 @@ class Matcher:
             if lang not in self._plans:
                 plan = None
                 if self.profile.usable and lang in ENGINE_SENTENCES:
-                    plan = level_calibrated(plan_for(self.profile, engine_profile(lang), self.loudness), engine_speech(lang))
+                    plan = calibrated_plan(self.profile, lang, self.loudness)
                 self._plans[lang] = plan
             return self._plans[lang]
+
+    def prepare(self, langs: tuple[str, ...] = tuple(ENGINE_SENTENCES)) -> None:
+        for lang in langs:
+            self.plan(lang)
 
     def __call__(self, pcm: np.ndarray, rate: int, lang: str) -> np.ndarray:
         plan = self.plan(lang)
@@ -264,11 +274,13 @@ def matcher(profile: VoiceProfile, loudness: bool = False) -> Matcher | None:
     return Matcher(profile, loudness) if profile.usable else None
 
 
-def speed_for(profile: VoiceProfile, lang: str) -> float:
-    """Voice.speed that brings the engine's syllable rate to the person's (clamped)."""
+def speed_for(profile: VoiceProfile, lang: str, engine_syllables_per_s: float | None = None) -> float:
+    """Voice.speed that brings the engine's syllable rate to the person's (clamped). The
+    engine's rate is measured here unless given (saved with the clone's plans)."""
     if not profile.usable or profile.syllables_per_s <= 0 or lang not in ENGINE_SENTENCES:
         return 1.0
-    engine = engine_profile(lang)
-    if engine.syllables_per_s <= 0:
+    if engine_syllables_per_s is None:
+        engine_syllables_per_s = engine_profile(lang).syllables_per_s
+    if engine_syllables_per_s <= 0:
         return 1.0
-    return float(np.clip(profile.syllables_per_s / engine.syllables_per_s, *SPEED_LIMITS))
+    return float(np.clip(profile.syllables_per_s / engine_syllables_per_s, *SPEED_LIMITS))

@@ -5,21 +5,33 @@ the main language)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from twincast.voice.engines.registry import voice_for
 from twincast.voice.stream import OUTPUT_RATE_HZ, Voice
 
+log = logging.getLogger(__name__)
 
-def make_voice(engine: str | None = None, profile_dir: Path | None = None, rate: int = OUTPUT_RATE_HZ, lang: str | None = None) -> Voice:
+
+def make_voice(engine: str | None = None, profile_dir: Path | None = None, rate: int = OUTPUT_RATE_HZ, lang: str | None = None, live: bool = False) -> Voice:
+    """`live`: a room cannot wait mid-line, so when the clone has no saved plans (built
+    before they were saved, or by other engine versions) every language's plan is made
+    here, before the first word, instead of when the language is first spoken."""
     options: dict = {"rate": rate}
     if profile_dir is not None:
-        from twincast.voice.matching import matcher, speed_for
+        from twincast.voice.matching import Matcher, speed_for
+        from twincast.voice.plan_file import load_plans
         from twincast.voice.profile import VoiceProfile
 
         profile = VoiceProfile.load(Path(profile_dir))
         if profile is not None and profile.usable:
-            options["transform"] = matcher(profile)
+            stored = load_plans(Path(profile_dir))
+            transform = Matcher(profile, plans=stored.plans if stored else None)
+            if stored is None and live:
+                log.info("%s has no voice plans for these engines; measuring them now (a few seconds a language)", profile_dir)
+                transform.prepare()
+            options["transform"] = transform
             if lang in ("zh", "en"):
-                options["speed"] = speed_for(profile, lang)
+                options["speed"] = speed_for(profile, lang, stored.engine_syllables_per_s.get(lang) if stored else None)
     return voice_for(engine, **options)

@@ -1,0 +1,89 @@
+"""The voice matcher's plans are made at clone build, so a room never measures an engine mid-line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from twincast.voice import matching
+from twincast.voice.plan_file import PLANS_FILE, load_plans
+from twincast.voice.profile import VoiceProfile
+from twincast.voice.voice_setup import make_voice
+
+MIXED = "这款 Bluetooth 音箱只要八十九块九。"
+
+
+@pytest.fixture()
+def measured(monkeypatch):
+    """Every language the engines' statistics are measured for, in order (the cached measurement still runs)."""
+    langs: list[str] = []
+    real = matching.engine_profile
+
+    def counting(lang: str):  # noqa: ANN202
+        langs.append(lang)
+        return real(lang)
+
+    monkeypatch.setattr(matching, "engine_profile", counting)
+    return langs
+
+
+def test_a_built_clone_carries_every_languages_plan(clone_dir):
+    stored = load_plans(clone_dir)
+    assert stored is not None and set(stored.plans) == set(matching.ENGINE_SENTENCES)
+    for lang, plan in stored.plans.items():
+        assert len(plan.eq) == plan.fft_size // 2 + 1 and np.all(plan.eq > 0)
+        assert stored.engine_syllables_per_s[lang] > 0
+    # what was saved is what the matcher makes for this person (same engine measurement in this
+    # process; the profile file keeps its envelope to 0.01 dB, hence the tolerance)
+    fresh = matching.calibrated_plan(VoiceProfile.load(clone_dir), "en")
+    assert fresh.fft_size == stored.plans["en"].fft_size and np.allclose(fresh.eq, stored.plans["en"].eq, rtol=1e-3)
+    assert (fresh.warp, fresh.spread, fresh.gain) == pytest.approx((stored.plans["en"].warp, stored.plans["en"].spread, stored.plans["en"].gain), rel=1e-3)
+
+
+def test_a_room_voice_speaks_both_languages_without_measuring(clone_dir, measured):
+    voice = make_voice(None, clone_dir, live=True)
+    chunks = list(voice.stream(MIXED, "zh"))
+    assert {c.lang for c in chunks} == {"zh", "en"}
+    assert measured == []  # no engine statistics, neither at start nor mid-line
+
+
+def test_a_clone_without_plans_measures_them_before_the_first_word(clone_dir, tmp_path, measured):
+    old = tmp_path / "old"
+    shutil.copytree(clone_dir, old)
+    (old / PLANS_FILE).unlink()  # built before plans were saved
+    voice = make_voice(None, old, live=True)
+    assert sorted(set(measured)) == sorted(matching.ENGINE_SENTENCES)
+    before = len(measured)
+    list(voice.stream(MIXED, "zh"))
+    assert len(measured) == before  # nothing left to measure mid-line
+
+
+@pytest.mark.parametrize("damage", ["stale", "garbled", "short_eq"])
+def test_plans_from_other_engines_or_damaged_are_not_used(clone_dir, tmp_path, damage):
+    old = tmp_path / "old"
+    shutil.copytree(clone_dir, old)
+    path = old / PLANS_FILE
+    data = json.loads(path.read_text())
+    if damage == "stale":
+        data["made_with"]["packages"]["piper-tts"] = "0.0.1"
+        path.write_text(json.dumps(data))
+    elif damage == "garbled":
+        path.write_text(path.read_text()[:200])
+    else:
+        data["langs"]["en"]["eq"] = data["langs"]["en"]["eq"][:10]
+        path.write_text(json.dumps(data))
+    assert load_plans(old) is None
+
+
+def test_withdrawal_deletes_the_plans(clone_dir, tmp_path):
+    import datetime as dt
+
+    from twincast.trust.withdrawal import withdraw
+
+    clone = tmp_path / "clone"
+    shutil.copytree(clone_dir, clone)
+    withdraw(clone, "test", dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc), grace_s=0.0)
+    assert sorted(p.name for p in clone.iterdir()) == ["WITHDRAWN.json", "manifest.json"]
