@@ -61,6 +61,12 @@ def test_a_clone_without_plans_measures_them_before_the_first_word(clone_dir, tm
     assert len(measured) == before  # nothing left to measure mid-line
 
 
+def test_the_stamp_names_installed_packages():
+    from twincast.voice.plan_file import stamp
+
+    assert all(stamp()["packages"].values())  # a misspelt name would read None on every machine
+
+
 @pytest.mark.parametrize("damage", ["stale", "garbled", "short_eq"])
 def test_plans_from_other_engines_or_damaged_are_not_used(clone_dir, tmp_path, damage):
     old = tmp_path / "old"

