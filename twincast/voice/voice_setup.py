@@ -32,10 +32,9 @@ def make_voice(engine: str | None = None, profile_dir: Path | None = None, rate:
                 log.info("%s has no voice plans for these engines; measuring them now (a few seconds a language)", profile_dir)
                 transform.prepare()
             options["transform"] = transform
-            if stored is not None:
-                options["lang_speed"] = {code: speed_for(profile, code, rate) for code, rate in stored.engine_syllables_per_s.items()}
-            elif live:  # measured just now, with the plans
-                options["lang_speed"] = {code: speed_for(profile, code) for code in ENGINE_SENTENCES}
-            elif lang in ENGINE_SENTENCES:
-                options["lang_speed"] = {lang: speed_for(profile, lang)}
+            # Every language's pace where its engine figures are known (saved, or measured just
+            # now with the plans); otherwise only the asked language's, as that one is measured.
+            langs = tuple(ENGINE_SENTENCES) if stored is not None or live else tuple({lang} & set(ENGINE_SENTENCES))
+            engine_rates = stored.engine_syllables_per_s if stored is not None else {}
+            options["lang_speed"] = {code: speed_for(profile, code, engine_rates.get(code)) for code in langs}
     return voice_for(engine, **options)
