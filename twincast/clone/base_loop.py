@@ -71,7 +71,7 @@ def _count_frames(path: Path) -> int:
         return sum(1 for _ in c.demux(video=0) if _.size)
 
 
-def _read(path: Path, first: int = 0, last: int | None = None):
+def _read(path: Path, first: int = 0, last: int | None = None, pixel_format: str = "rgb24"):
     with av.open(str(path)) as c:
         stream = c.streams.video[0]
         if first:
@@ -82,22 +82,24 @@ def _read(path: Path, first: int = 0, last: int | None = None):
                 continue
             if last is not None and i >= last:
                 return
-            yield frame.to_ndarray(format="rgb24")
+            yield frame.to_ndarray(format=pixel_format)
 
 
 class BaseLoopReader:
-    """Frames of base.mp4 with their landmarks, cycling for ever."""
+    """Frames of base.mp4 with their landmarks, cycling for ever: rgb24 arrays, or I420 ones
+    (media/yuv.py) with pixel_format="yuv420p", base.mp4's own format."""
 
-    def __init__(self, path: Path, landmarks: np.ndarray) -> None:
+    def __init__(self, path: Path, landmarks: np.ndarray, pixel_format: str = "rgb24") -> None:
         self.path = Path(path)
         self.landmarks = landmarks
+        self.pixel_format = pixel_format
         self._frames = None
         self._i = 0
 
     def next(self) -> tuple[np.ndarray, np.ndarray]:
         while True:
             if self._frames is None:
-                self._frames = _read(self.path)
+                self._frames = _read(self.path, pixel_format=self.pixel_format)
                 self._i = 0
             frame = next(self._frames, None)
             if frame is not None and self._i < len(self.landmarks):

@@ -11,6 +11,8 @@ milliseconds whatever the resolution.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import cv2
 import numpy as np
 
@@ -63,14 +65,27 @@ def _fill(shape: tuple[int, int], pts: np.ndarray) -> np.ndarray:
     return out
 
 
-def composite(
-    base: np.ndarray,
-    base_points: np.ndarray,
-    crop: np.ndarray,
-    crop_points: np.ndarray,
-) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """Blend the crop's mouth into base (in place); return (warped landmarks, roi)."""
-    h, w = base.shape[:2]
+@dataclass(frozen=True)
+class Placement:
+    """Where a library mouth lands on a base frame: its transform, the pasted region and its box."""
+
+    m: np.ndarray  # 2x3 similarity, crop -> base
+    warped_points: np.ndarray
+    iod: float
+    feather: float
+    hull: np.ndarray
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 that composite changes
+
+    def moved(self, dx: int, dy: int) -> "Placement":
+        """The same placement on a window of the base frame whose corner is at (dx, dy)."""
+        m = self.m.copy()
+        m[:, 2] -= (dx, dy)
+        d = np.array([dx, dy], np.float32)
+        x0, y0, x1, y1 = self.box
+        return replace(self, m=m, warped_points=self.warped_points - d, hull=self.hull - d, box=(x0 - dx, y0 - dy, x1 - dx, y1 - dy))
+
+
+def place(base_points: np.ndarray, crop_points: np.ndarray, width: int, height: int) -> Placement:
     m = similarity_fit(crop_points[ALIGN, :2], base_points[ALIGN, :2])
     warped_points = apply_affine(m, crop_points)
     iod = interocular(base_points)
@@ -79,7 +94,22 @@ def composite(
     pad = int(np.ceil(feather))
     x0, y0 = np.floor(hull.min(axis=0)).astype(int) - pad
     x1, y1 = np.ceil(hull.max(axis=0)).astype(int) + pad
-    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    return Placement(m, warped_points, iod, feather, hull, (max(int(x0), 0), max(int(y0), 0), min(int(x1), width), min(int(y1), height)))
+
+
+def composite(
+    base: np.ndarray,
+    base_points: np.ndarray,
+    crop: np.ndarray,
+    crop_points: np.ndarray,
+    placement: Placement | None = None,
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Blend the crop's mouth into base (in place); return (warped landmarks, roi). A placement made
+    beforehand saves making it again; where base is a window of the frame `place` saw, both it
+    (`Placement.moved`) and base_points are in the window's coordinates."""
+    h, w = base.shape[:2]
+    p = placement or place(base_points, crop_points, w, h)
+    m, warped_points, iod, feather, hull, (x0, y0, x1, y1) = p.m, p.warped_points, p.iod, p.feather, p.hull, p.box
     if x1 - x0 < 4 or y1 - y0 < 4:
         return warped_points, (0, 0, 0, 0)
     size = (x1 - x0, y1 - y0)

@@ -59,8 +59,9 @@ class AvEncoder:
         self._pending = np.zeros(0, np.int16)
         self._audio_pts = 0
 
-    def encode_video(self, rgb: np.ndarray, index: int) -> list[EncodedPacket]:
-        frame = yuv420p_frame(rgb)
+    def encode_video(self, picture: np.ndarray, index: int) -> list[EncodedPacket]:
+        """An rgb24 or I420 frame (media/yuv.py)."""
+        frame = yuv420p_frame(picture)
         frame.pts = index
         frame.time_base = self.video.time_base
         return [self._detach("video", p) for p in self.video.encode(frame)]

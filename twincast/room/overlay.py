@@ -11,6 +11,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from twincast.media.stamp import Stamp
 from twincast.trust.label import _font_path
 
 HEIGHT_FRACTION = 0.045
@@ -23,7 +24,7 @@ class Overlay:
         self.text: str | None = None  # set by the room loop, read by the media thread
 
     @lru_cache(maxsize=8)
-    def _banner(self, text: str) -> tuple[np.ndarray, np.ndarray, int, int]:
+    def _banner(self, text: str) -> Stamp:
         font = ImageFont.truetype(_font_path(), self.size_px)
         box = font.getbbox(text)
         pad = self.size_px // 2
@@ -31,17 +32,13 @@ class Overlay:
         h = box[3] - box[1] + 2 * pad
         image = Image.new("RGBA", (w, h), (200, 30, 40, 200))
         ImageDraw.Draw(image).text((pad - box[0], pad - box[1]), text, font=font, fill=(255, 255, 255, 255))
-        rgba = np.asarray(image, np.uint16)
-        x0 = (self.width - w) // 2
         y0 = int(self.height * 0.82) - h // 2
-        return rgba[..., 3:4], rgba[..., :3] * rgba[..., 3:4], x0, max(0, y0)
+        return Stamp(np.asarray(image), (self.width - w) // 2, max(0, y0))
 
     def stamp(self, frame: np.ndarray) -> np.ndarray:
         text = self.text
-        if not text:
-            return frame
-        alpha, premultiplied, x0, y0 = self._banner(text)
-        h, w = alpha.shape[:2]
-        roi = frame[y0 : y0 + h, x0 : x0 + w]
-        roi[:] = ((premultiplied[: roi.shape[0], : roi.shape[1]] + roi * (255 - alpha[: roi.shape[0], : roi.shape[1]]) + 127) // 255).astype(np.uint8)
-        return frame
+        return self._banner(text).on_rgb(frame) if text else frame
+
+    def stamp_i420(self, frame: np.ndarray) -> np.ndarray:
+        text = self.text
+        return self._banner(text).on_i420(frame) if text else frame

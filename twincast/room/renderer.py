@@ -8,12 +8,12 @@ landmarks) so it never jitters."""
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from twincast.clone.base_loop import BaseLoopReader
 from twincast.clone.clone import Clone
-from twincast.lipsync.compositor import composite
+from twincast.lipsync.compositor import composite, place
+from twincast.media.yuv import box_to_rgb, crop_resize, even_box, rgb_into_box
 from twincast.room.overlay import Overlay
 from twincast.trust.label import Label
 
@@ -30,11 +30,16 @@ def face_crop(width: int, height: int, landmarks: np.ndarray, out_w: int, out_h:
 
 
 class RoomRenderer:
+    """Frames as I420 arrays (media/yuv.py), the encoder's format: the idle loop is decoded to it and
+    only the pasted mouth's box is converted to RGB and back."""
+
     def __init__(self, clone: Clone, out_w: int, out_h: int, language: str) -> None:
         self.clone = clone
-        self.base = BaseLoopReader(clone.base_path, clone.base_landmarks)
+        self.base = BaseLoopReader(clone.base_path, clone.base_landmarks, pixel_format="yuv420p")
         self.size = (out_w, out_h)
-        self.box = face_crop(clone.width, clone.height, clone.base_landmarks, out_w, out_h)
+        # base.mp4 drops an odd last row or column (Mp4Writer)
+        self.base_size = (clone.width - clone.width % 2, clone.height - clone.height % 2)
+        self.box = even_box(face_crop(*self.base_size, clone.base_landmarks, out_w, out_h), *self.base_size)
         self.label = Label(out_w, out_h, language)
         self.overlay = Overlay(out_w, out_h)
 
@@ -42,10 +47,12 @@ class RoomRenderer:
         frame, points = self.base.next()
         if mouth is not None:
             lib = self.clone.library
-            composite(frame, points, lib.crop(mouth), lib.landmarks[mouth])
-        x0, y0, x1, y1 = self.box
-        frame = frame[y0:y1, x0:x1]
-        if frame.shape[1] != self.size[0] or frame.shape[0] != self.size[1]:
-            shrink = frame.shape[1] > self.size[0]
-            frame = cv2.resize(frame, self.size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
-        return self.label.stamp(self.overlay.stamp(np.ascontiguousarray(frame)))
+            crop, crop_points = lib.crop(mouth), lib.landmarks[mouth]
+            placed = place(points, crop_points, *self.base_size)
+            box = even_box(placed.box, *self.base_size)
+            if box[2] - box[0] >= 4 and box[3] - box[1] >= 4:
+                rgb = box_to_rgb(frame, box)
+                composite(rgb, points - np.array(box[:2], np.float32), crop, crop_points, placed.moved(box[0], box[1]))
+                rgb_into_box(frame, box, rgb)
+        frame = crop_resize(frame, self.box, self.size)
+        return self.label.stamp_i420(self.overlay.stamp_i420(frame))

@@ -2,7 +2,8 @@
 
 GB 45438-2025 §5.4: text with "AI" and "生成", at least 5 % of the frame's
 shorter side tall, from the first frame on. There is deliberately no switch to
-turn it off: the only way to draw a frame for output is through `stamp`.
+turn it off: the only way to draw a frame for output is through `stamp` (or
+`stamp_i420`, the same label on a frame kept in yuv420p).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from twincast.errors import TwincastError
+from twincast.media.stamp import Stamp
 
 MIN_HEIGHT_FRACTION = 0.05
 TARGET_HEIGHT_FRACTION = 0.056  # a margin over the legal minimum for rounding and scaling by players
@@ -53,18 +55,19 @@ class Label:
         box_w, box_h = min(tw + 2 * pad, width), min(th + 2 * pad, height)
         image = Image.new("RGBA", (box_w, box_h), (0, 0, 0, 150))
         ImageDraw.Draw(image).text((pad - ink_box[0], pad - ink_box[1]), self.text, font=font, fill=(255, 255, 255, 255))
-        rgba = np.asarray(image, np.uint16)
         self.text_height_px = th
-        self.alpha = rgba[..., 3:4]
-        self.premultiplied = rgba[..., :3] * self.alpha
         margin = max(short // 40, 2)
-        self.x0, self.y0 = margin, margin
-        self.x1, self.y1 = margin + box_w, margin + box_h
+        self._stamp = Stamp(np.asarray(image), margin, margin)
+        self.alpha, self.premultiplied = self._stamp.alpha, self._stamp.premultiplied
+        self.x0, self.y0, self.x1, self.y1 = self._stamp.x0, self._stamp.y0, self._stamp.x1, self._stamp.y1
 
     def stamp(self, frame: np.ndarray) -> np.ndarray:
-        roi = frame[self.y0 : self.y1, self.x0 : self.x1]
-        roi[:] = ((self.premultiplied + roi * (255 - self.alpha) + 127) // 255).astype(np.uint8)
-        return frame
+        """An rgb24 frame, labelled in place."""
+        return self._stamp.on_rgb(frame)
+
+    def stamp_i420(self, frame: np.ndarray) -> np.ndarray:
+        """An I420 frame (media/yuv.py), labelled in place."""
+        return self._stamp.on_i420(frame)
 
 
 def _fit_font(text: str, want_px: int):
