@@ -56,7 +56,8 @@ def main() -> int:
     print(json.dumps({"summary": {
         "rooms": 2,
         "min_fps": min(r["fps"] for r in results),
-        "late_frames": [r["dropped_frames"] for r in results],
+        "dropped_frames": [r["dropped_frames"] for r in results],  # late + underruns
+        "late_ms_max": [r.get("late_ms_max") for r in results],
         "cpu_cores": [r["cpu_cores"] for r in results],
         "enqueue_to_audio_ms_p95": [r["enqueue_to_audio_ms_p95"] for r in results],
         "drift_frames": max(abs(r["drift_frames"]) for r in results),

@@ -340,4 +340,7 @@ def test_slow_first_frames_do_not_make_the_next_ones_late():
     # A slow frame once the pipeline is warm is counted, and so are the ones it delays.
     late = _slow_start_room([10] * WARM_FRAMES + [130])
     asyncio.run(late.run(seconds=2))
-    assert late.stats.late_frames >= 2
+    assert late.stats.late_frames == 2
+    # how late: the next frame begins 130 - 40 ms behind, the one after it 130 + 10 - 80 ms
+    assert list(late.stats.late_ms) == pytest.approx([90, 60], abs=0.5)
+    assert late.status()["late_ms"] == {"p50": 75.0, "max": 90.0}

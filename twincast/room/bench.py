@@ -118,6 +118,8 @@ def bench_room(clone: Path, seconds: float, lang: str, width: int, height: int, 
             "size": f"{width}x{height}",
             "dropped_frames": status["late_frames"] + status["underruns"],
             "late_frames": status["late_frames"],  # the loop more than a frame behind its clock
+            "late_ms_p50": status["late_ms"]["p50"],  # how far behind, of those frames
+            "late_ms_max": status["late_ms"]["max"],
             "underruns": status["underruns"],  # a speaking frame whose audio was not synthesised yet
             "cpu_cores": round(cpu / wall, 3),
             "enqueue_to_audio_ms_p95": status["enqueue_to_audio_ms"]["p95"],

@@ -40,6 +40,7 @@ def percentile(values, q: float) -> float | None:  # noqa: ANN001
 class RoomStats:
     frames: int = 0
     late_frames: int = 0  # produced more than one frame period after their deadline
+    late_ms: deque = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))  # how late each of them began
     underruns: int = 0  # frames of an utterance that were not synthesised in time
     audio_samples: int = 0
     utterances: int = 0
@@ -165,8 +166,10 @@ class Room:
                     self._start_ns = max(self._start_ns, self.clock.now_ns() - n * NS // self.fps)
                 deadline = self._start_ns + n * NS // self.fps
                 await self.clock.tick_until_ns(deadline)
-                if self.clock.now_ns() - deadline > NS // self.fps:
+                behind = self.clock.now_ns() - deadline
+                if behind > NS // self.fps:
                     self.stats.late_frames += 1
+                    self.stats.late_ms.append(behind / 1e6)
                 self._start_next()
                 mouth, audio = await self._frame_content(n, deadline, loop)
                 if self.inline_media:
@@ -282,6 +285,7 @@ class Room:
             "failed_utterances": s.failed_utterances,
             "interrupts": s.interrupts,
             "late_frames": s.late_frames,
+            "late_ms": {"p50": percentile(s.late_ms, 50), "max": round(max(s.late_ms), 1) if s.late_ms else None},
             "underruns": s.underruns,
             "drift_frames": self.drift_frames,
             "enqueue_to_audio_ms": {"p50": percentile(s.enqueue_to_audio_ms, 50), "p95": percentile(s.enqueue_to_audio_ms, 95)},
