@@ -65,6 +65,10 @@ def _fill(shape: tuple[int, int], pts: np.ndarray) -> np.ndarray:
     return out
 
 
+def _feather(iod: float) -> float:
+    return max(FEATHER * iod, 2.0)
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where a library mouth lands on a base frame: its transform, the pasted region and its box."""
@@ -72,7 +76,6 @@ class Placement:
     m: np.ndarray  # 2x3 similarity, crop -> base
     warped_points: np.ndarray
     iod: float
-    feather: float
     hull: np.ndarray
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 that composite changes
 
@@ -84,17 +87,20 @@ class Placement:
         x0, y0, x1, y1 = self.box
         return replace(self, m=m, warped_points=self.warped_points - d, hull=self.hull - d, box=(x0 - dx, y0 - dy, x1 - dx, y1 - dy))
 
+    @property
+    def feather(self) -> float:
+        return _feather(self.iod)
+
 
 def place(base_points: np.ndarray, crop_points: np.ndarray, width: int, height: int) -> Placement:
     m = similarity_fit(crop_points[ALIGN, :2], base_points[ALIGN, :2])
     warped_points = apply_affine(m, crop_points)
     iod = interocular(base_points)
-    feather = max(FEATHER * iod, 2.0)
     hull = np.vstack([_mask_points(base_points[:, :2]), _mask_points(warped_points)])
-    pad = int(np.ceil(feather))
+    pad = int(np.ceil(_feather(iod)))
     x0, y0 = np.floor(hull.min(axis=0)).astype(int) - pad
     x1, y1 = np.ceil(hull.max(axis=0)).astype(int) + pad
-    return Placement(m, warped_points, iod, feather, hull, (max(int(x0), 0), max(int(y0), 0), min(int(x1), width), min(int(y1), height)))
+    return Placement(m, warped_points, iod, hull, (max(int(x0), 0), max(int(y0), 0), min(int(x1), width), min(int(y1), height)))
 
 
 def composite(

@@ -22,19 +22,13 @@ class Stamp:
         self._i420 = self._planes(rgba)
 
     def on_rgb(self, frame: np.ndarray) -> np.ndarray:
-        roi = frame[self.y0 : self.y1, self.x0 : self.x1]
-        h, w = roi.shape[:2]
-        a = self.alpha[:h, :w]
-        roi[:] = ((self.premultiplied[:h, :w] + roi * (255 - a) + 127) // 255).astype(np.uint8)
+        _blend(frame[self.y0 : self.y1, self.x0 : self.x1], self.alpha, self.premultiplied)
         return frame
 
     def on_i420(self, frame: np.ndarray) -> np.ndarray:
         (ex0, ey0), parts = self._i420
         for plane, (alpha, premultiplied), k in zip(planes(frame), parts, (1, 2, 2)):
-            roi = plane[ey0 // k : ey0 // k + alpha.shape[0], ex0 // k : ex0 // k + alpha.shape[1]]
-            h, w = roi.shape
-            a = alpha[:h, :w]
-            roi[:] = ((premultiplied[:h, :w] + roi * (255 - a) + 127) // 255).astype(np.uint8)
+            _blend(plane[ey0 // k : ey0 // k + alpha.shape[0], ex0 // k : ex0 // k + alpha.shape[1]], alpha, premultiplied)
         return frame
 
     def _planes(self, rgba: np.ndarray):  # noqa: ANN202 - ((x0, y0), [(alpha, premultiplied)] for Y, U, V)
@@ -51,3 +45,9 @@ class Stamp:
         parts = [(alpha, yuv[..., 0])] + [(block_alpha, block_yuv[..., c]) for c in (1, 2)]
         rounded = [(np.round(a).astype(np.uint32), np.round(p).astype(np.uint32)) for a, p in parts]
         return (self.x0 - left, self.y0 - top), rounded
+
+
+def _blend(roi: np.ndarray, alpha: np.ndarray, premultiplied: np.ndarray) -> None:
+    """In place, rounded; the picture cut to the part of it inside the frame."""
+    h, w = roi.shape[:2]
+    roi[:] = ((premultiplied[:h, :w] + roi * (255 - alpha[:h, :w]) + 127) // 255).astype(np.uint8)
