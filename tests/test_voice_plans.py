@@ -36,6 +36,7 @@ def test_a_built_clone_carries_every_languages_plan(clone_dir):
     for lang, plan in stored.plans.items():
         assert len(plan.eq) == plan.fft_size // 2 + 1 and np.all(plan.eq > 0)
         assert stored.engine_syllables_per_s[lang] > 0
+        assert plan.resynthesis == matching.RESYNTHESIS[lang]
     # what was saved is what the matcher makes for this person (same engine measurement in this
     # process; the profile file keeps its envelope to 0.01 dB, hence the tolerance)
     fresh = matching.calibrated_plan(VoiceProfile.load(clone_dir), "en")

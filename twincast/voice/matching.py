@@ -1,20 +1,23 @@
-"""Move an engine voice toward the person's: a length-preserving WORLD transform.
+"""Move an engine voice toward the person's: a length-preserving transform.
 
-Per chunk: DIO+StoneMask pitch, CheapTrick envelope, D4C aperiodicity, then
-  - log-F0 moved to the person's mean and spread (pitch level and liveliness),
-  - the envelope's frequency axis scaled by the person/engine formant ratio
-    (vocal-tract length), then equalised by the remaining difference between
-    the two mean envelopes (timbre, and the footage's microphone and room),
-and resynthesis. The engine's own statistics are measured from the engine
-(fixed sentences, same code as the person's profile) once per process, never
-guessed. What this cannot do: change the voice's identity beyond pitch,
-formant scale and spectral tilt (breathiness, accent, rhythm of a phrase stay
-the engine's), or make a convincing cross-gender voice.
+One plan per language, from the person's profile and the engine's:
+  - pitch: log-F0 moved to the person's mean and spread (pitch level and liveliness),
+  - formants: the envelope's frequency axis scaled by the person/engine formant ratio
+    (vocal-tract length),
+  - timbre: an equaliser for the remaining difference between the two mean envelopes
+    (and the footage's microphone and room).
+Two resyntheses carry it out, chosen per engine voice (RESYNTHESIS): Praat's PSOLA for the
+pitch, which re-spaces the engine's own periods, then the formants and equaliser as a
+time-varying STFT filter (English); or WORLD analysis and resynthesis (Mandarin). WORLD's
+vocoder cost a real English voice's fast, clipped telephone prompts 3-10 words in 35 that
+PSOLA and the filter keep, while on the Mandarin voice it moves similarity further at no
+measurable cost (docs/BENCHMARKS.md).
 
-Cost on the 2-core dev machine: ~0.03-0.04 CPU-seconds per second of speech
-(DIO at speed 4, 5 ms frames, aperiodicity every 40 ms, a 512- or 1024-point
-analysis FFT chosen from the engine's pitch range, synthesis at 512). Chunk edges fade from the original
-samples into the transformed ones over 8 ms, so consecutive chunks of one
+The engine's own statistics are measured from the engine (fixed sentences, same code as the
+person's profile) once per process, never guessed. What this cannot do: change the voice's
+identity beyond pitch, formant scale and spectral tilt (breathiness, accent, rhythm of a
+phrase stay the engine's), or make a convincing cross-gender voice. Chunk edges fade from
+the original samples into the transformed ones over 8 ms, so consecutive chunks of one
 clause join without a click (the original is continuous there)."""
 
 from __future__ import annotations
@@ -25,16 +28,24 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
+import scipy.signal
 
-from twincast.voice.profile import ANALYSIS_RATE_HZ, FFT_SIZE, VoiceProfile, extract_profile, world_f0
+from twincast.voice.profile import ANALYSIS_RATE_HZ, FFT_SIZE, VoiceProfile, extract_profile, pitch_fields, world_f0
 from twincast.voice.stream import resample
 
-# 10 ms frames smeared the engine's fast transitions: Whisper's word error on unchanged speech sent
-# through WORLD rose 4.4 -> 6.6-7.0 %; at 5 ms 4.9-5.2 % (paired takes of the WER passage, 732 words).
-# Aperiodicity every 8th frame (interpolated) and synthesis at 512 points pay for the finer frames:
-# 3.7-4.9 % with the CPU of the 10 ms transform or less.
-FRAME_MS = 5.0
-APERIODICITY_EVERY = 8
+FRAME_MS = 5.0  # the filter's hop and envelope frames
+# The filter's envelope and STFT: CheapTrick needs 3 pitch periods in its window, 1,024 points at
+# 24 kHz cover F0 >= 70 Hz (piper joe dips to ~100 Hz); the envelope is smooth, so the Mandarin
+# voice loses nothing to the long window.
+FILTER_FFT = 1024
+PSOLA_STEP_S = 0.01  # Praat's pitch analysis step for the manipulation
+APERIODICITY_EVERY = 8  # WORLD resynthesis: D4C every 40 ms, interpolated (it changes slowly)
+# How each language's engine voice is resynthesised (docs/BENCHMARKS.md, issue 3). PSOLA + filter
+# keeps piper's fast consonants that WORLD's vocoder blurred (the unseen voice's prompts: 3-10
+# words in 35); on the Mandarin voice WORLD moved similarity +0.056..+0.062 at +1.1 CER, PSOLA
+# + filter only +0.040..+0.043 at +2.2.
+RESYNTHESIS = {"en": "psola", "zh": "world"}
+PITCH_RANGE_HZ = (60.0, 500.0)
 EDGE_MS = 8.0
 MIN_CHUNK_S = 0.06  # shorter chunks (a breath, a click) are passed through
 EQ_LIMIT_DB = 9.0  # +-12 dB: WER up to +3.0..4.8 on obama; +-6 dB: WER within +2.7 everywhere but tedlieu similarity only +0.042
@@ -71,10 +82,26 @@ def engine_speech(lang: str) -> np.ndarray:
     return resample(pcm, Voice().rate, ANALYSIS_RATE_HZ)
 
 
+def psola_f0(x: np.ndarray) -> np.ndarray:
+    """F0 of the voiced frames (Hz) as Praat's tracker reads them: the one PSOLA's pitch tier comes from."""
+    import parselmouth
+
+    f0 = parselmouth.Sound(np.asarray(x, np.float64), ANALYSIS_RATE_HZ).to_pitch(PSOLA_STEP_S, *PITCH_RANGE_HZ).selected_array["frequency"]
+    return f0[f0 > 0]
+
+
 @functools.lru_cache(maxsize=4)
 def engine_profile(lang: str) -> VoiceProfile:
-    """The embedded engine's own profile for a language, measured once per process."""
-    return extract_profile(engine_speech(lang), ANALYSIS_RATE_HZ)
+    """The embedded engine's own profile for a language, measured once per process, its pitch
+    read by the tracker its resynthesis moves (DIO for WORLD, Praat's for PSOLA). The English
+    engine's voice (piper joe) is period-doubled: DIO reads it at ~160 Hz, Praat at ~89 Hz,
+    where the real voices of the footage read the same to both (within 4 %). Mapped from DIO's
+    reading, PSOLA's tier went an octave too far down (tedlieu's 116 Hz came out at 72 Hz)."""
+    speech = engine_speech(lang)
+    profile = extract_profile(speech, ANALYSIS_RATE_HZ)
+    if RESYNTHESIS.get(lang, "psola") == "psola":
+        profile = replace(profile, **pitch_fields(psola_f0(speech)))
+    return profile
 
 
 def _rms(x: np.ndarray) -> float:
@@ -104,6 +131,7 @@ class Plan:
     eq: np.ndarray  # power gain per CheapTrick bin (fft_size // 2 + 1)
     fft_size: int
     gain: float  # linear output gain (1 unless loudness matching is on)
+    resynthesis: str = "psola"  # or "world": see RESYNTHESIS
 
 
 def _warp_axis(values: np.ndarray, alpha: float) -> np.ndarray:
@@ -132,14 +160,15 @@ def level_change_db(envelope_db: np.ndarray, eq_db: np.ndarray) -> float:
     return float(10 * np.log10(np.sum(power * 10 ** (eq_db / 10)) / np.sum(power)))
 
 
-def fft_size_for(engine: VoiceProfile) -> int:
-    """CheapTrick needs a window of 3 pitch periods: 512 points at 24 kHz cover F0 >= 141 Hz.
-    A low engine voice (piper joe dips to ~100 Hz) needs 1024: with 512 its resynthesis lost
-    ~0.05 of speaker similarity to itself; the high Mandarin voice loses nothing at 512."""
-    return FFT_SIZE if engine.f0_p5_hz >= 3 * ANALYSIS_RATE_HZ / (FFT_SIZE - 3) else 2 * FFT_SIZE
+def fft_size_for(engine: VoiceProfile, resynthesis: str) -> int:
+    """CheapTrick needs a window of 3 pitch periods. For WORLD, 512 points at 24 kHz cover
+    F0 >= 141 Hz and cost half of 1024: the high Mandarin voice loses nothing at 512."""
+    if resynthesis == "world" and engine.f0_p5_hz >= 3 * ANALYSIS_RATE_HZ / (FFT_SIZE - 3):
+        return FFT_SIZE
+    return FILTER_FFT
 
 
-def plan_for(person: VoiceProfile, engine: VoiceProfile, loudness: bool = False) -> Plan:
+def plan_for(person: VoiceProfile, engine: VoiceProfile, loudness: bool = False, resynthesis: str = "psola") -> Plan:
     ratios = [p / e for p, e in zip(person.formants_hz, engine.formants_hz) if p > 0 and e > 0]
     # F1 moves with vowel openness more than with the speaker: weigh F2 and F3 more.
     weights = [1.0, 2.0, 2.0][: len(ratios)]
@@ -153,7 +182,7 @@ def plan_for(person: VoiceProfile, engine: VoiceProfile, loudness: bool = False)
         # shape, and band-limited footage's cliff would otherwise push every voiced band to it.
         eq_db = np.clip(eq_db - level_change_db(warped_engine, eq_db), -EQ_LIMIT_DB, EQ_LIMIT_DB)
     spread = person.f0_sd_st / engine.f0_sd_st if engine.f0_sd_st > 0 else 1.0
-    fft = fft_size_for(engine)
+    fft = fft_size_for(engine, resynthesis)
     grid = np.linspace(0, 1, fft // 2 + 1)
     eq_db = np.interp(grid, np.linspace(0, 1, len(eq_db)), eq_db)
     gain = 10 ** (np.clip(person.loudness_dbfs - engine.loudness_dbfs, -6, 6) / 20) if loudness else 1.0
@@ -165,7 +194,47 @@ def plan_for(person: VoiceProfile, engine: VoiceProfile, loudness: bool = False)
         eq=10 ** (eq_db / 10),
         fft_size=fft,
         gain=float(gain),
+        resynthesis=resynthesis,
     )
+
+
+def pitch_moved(x: np.ndarray, plan: Plan) -> np.ndarray:
+    """The plan's log-F0 map by Praat's PSOLA: periods cut at the glottal pulses and laid out at
+    the new spacing, so everything between the pulses (bursts, frication, the vowel's own
+    spectrum) is the engine's original samples. WORLD's vocoder rebuilt them and cost the
+    unseen voice 3-10 of 35 telephone-prompt words that PSOLA keeps (docs/BENCHMARKS.md)."""
+    import parselmouth
+    from parselmouth.praat import call
+
+    manipulation = call(parselmouth.Sound(x, ANALYSIS_RATE_HZ), "To Manipulation", PSOLA_STEP_S, *PITCH_RANGE_HZ)
+    tier = call(manipulation, "Extract pitch tier")
+    if call(tier, "Get number of points") == 0:
+        return x  # nothing voiced: nothing to move
+    call(tier, "Formula", f"2 ^ ({float(plan.person_lf0)!r} + {float(plan.spread)!r} * (log2(self) - {float(plan.engine_lf0)!r}))")
+    call([tier, manipulation], "Replace pitch tier")
+    y = call(manipulation, "Get resynthesis (overlap-add)").values[0]
+    return np.pad(y, (0, max(0, len(x) - len(y))))[: len(x)]
+
+
+def envelope_filtered(x: np.ndarray, plan: Plan) -> np.ndarray:
+    """The plan's formant warp and equaliser as a time-varying filter on the STFT: per frame the
+    gain that would turn CheapTrick's envelope into the warped, equalised one. Phases and
+    anything the envelope does not describe stay as they were."""
+    import pyworld as pw
+
+    f0, t = world_f0(x, ANALYSIS_RATE_HZ, FRAME_MS, speed=4)
+    log_sp = np.log(pw.cheaptrick(x, f0, t, ANALYSIS_RATE_HZ, fft_size=plan.fft_size) + 1e-16)
+    gain = np.zeros_like(log_sp)
+    if plan.warp != 1.0:
+        gain += _warp_axis(log_sp, plan.warp) - log_sp
+    bins = log_sp.shape[1]
+    gain += np.interp(np.linspace(0, 1, bins), np.linspace(0, 1, len(plan.eq)), np.log(plan.eq))[None, :]
+    hop = round(FRAME_MS * ANALYSIS_RATE_HZ / 1000)
+    stft = dict(fs=ANALYSIS_RATE_HZ, nperseg=plan.fft_size, noverlap=plan.fft_size - hop)
+    _, times, spectrum = scipy.signal.stft(x, **stft)
+    frame = np.clip(np.round(times / (FRAME_MS / 1000)).astype(int), 0, len(gain) - 1)
+    _, y = scipy.signal.istft(spectrum * np.exp(0.5 * gain[frame].T), **stft)  # power gain -> amplitude
+    return np.pad(y, (0, max(0, len(x) - len(y))))[: len(x)]
 
 
 def _between(frames: np.ndarray, every: int, n: int) -> np.ndarray:
@@ -177,17 +246,14 @@ def _between(frames: np.ndarray, every: int, n: int) -> np.ndarray:
     return frames[lo] * (1 - w) + frames[hi] * w
 
 
-def apply_plan(pcm: np.ndarray, plan: Plan) -> np.ndarray:
-    """WORLD analysis, the plan's changes, resynthesis; 24 kHz in, same length out."""
+def world_resynthesized(x: np.ndarray, plan: Plan) -> np.ndarray:
+    """WORLD analysis (DIO, CheapTrick, D4C), the plan's changes to F0 and envelope, resynthesis.
+    5 ms frames: at 10 ms the engine's fast transitions smeared (Whisper's word error on
+    unchanged speech through WORLD 4.4 -> 6.6-7.0 %, at 5 ms 4.9-5.2 %)."""
     import pyworld as pw
 
-    x = np.ascontiguousarray(pcm, np.float64)
-    n = len(x)
-    if n < MIN_CHUNK_S * ANALYSIS_RATE_HZ or not np.any(np.abs(x) > 1e-4):
-        return pcm.astype(np.float32)
     f0, t = world_f0(x, ANALYSIS_RATE_HZ, FRAME_MS, speed=4)
     sp = pw.cheaptrick(x, f0, t, ANALYSIS_RATE_HZ, fft_size=plan.fft_size)
-    # D4C is the slowest analysis and aperiodicity changes slowly: every few frames, interpolated.
     k = APERIODICITY_EVERY
     ap = _between(pw.d4c(x, np.ascontiguousarray(f0[::k]), np.ascontiguousarray(t[::k]), ANALYSIS_RATE_HZ, fft_size=plan.fft_size), k, len(f0))
     voiced = f0 > 0
@@ -195,13 +261,22 @@ def apply_plan(pcm: np.ndarray, plan: Plan) -> np.ndarray:
     new_f0[voiced] = 2 ** (plan.person_lf0 + plan.spread * (np.log2(f0[voiced]) - plan.engine_lf0))
     if plan.warp != 1.0:
         sp = np.exp(_warp_axis(np.log(sp + 1e-16), plan.warp))
-    sp = sp * plan.eq[None, :]
-    # A low voice needs the long analysis window, but the envelope it gives is smooth: every
-    # other bin of it synthesises as clearly for less CPU (10 ms frames: 7.5 against 10.1 s).
-    step = max(1, plan.fft_size // FFT_SIZE)
-    sp, ap = np.ascontiguousarray(sp[:, ::step]), np.ascontiguousarray(ap[:, ::step])
-    y = pw.synthesize(new_f0, sp, ap, ANALYSIS_RATE_HZ, FRAME_MS)
-    y = np.pad(y, (0, max(0, n - len(y))))[:n] * plan.gain
+    # the warp's fancy indexing leaves a Fortran-ordered array; WORLD's C code needs C order
+    y = pw.synthesize(new_f0, np.ascontiguousarray(sp * plan.eq[None, :]), np.ascontiguousarray(ap), ANALYSIS_RATE_HZ, FRAME_MS)
+    return np.pad(y, (0, max(0, len(x) - len(y))))[: len(x)]
+
+
+def apply_plan(pcm: np.ndarray, plan: Plan) -> np.ndarray:
+    """The plan's pitch, formant and timbre changes (PSOLA + envelope filter, or WORLD as the
+    plan says); 24 kHz in, same length out."""
+    x = np.ascontiguousarray(pcm, np.float64)
+    n = len(x)
+    if n < MIN_CHUNK_S * ANALYSIS_RATE_HZ or not np.any(np.abs(x) > 1e-4):
+        return pcm.astype(np.float32)
+    if plan.resynthesis == "world":
+        y = world_resynthesized(x, plan) * plan.gain
+    else:
+        y = envelope_filtered(pitch_moved(x, plan), plan) * plan.gain
     # Fade from the original into the transformed samples at both edges: chunks of one
     # clause are cut from continuous audio, so the joins stay continuous (no click).
     edge = min(int(EDGE_MS * ANALYSIS_RATE_HZ / 1000), n // 4)
@@ -226,7 +301,8 @@ def soft_limited(y: np.ndarray) -> np.ndarray:
 
 def calibrated_plan(person: VoiceProfile, lang: str, loudness: bool = False) -> Plan:
     """The plan for one language, its level calibrated on the engine's own speech."""
-    return level_calibrated(plan_for(person, engine_profile(lang), loudness), engine_speech(lang))
+    plan = plan_for(person, engine_profile(lang), loudness, RESYNTHESIS.get(lang, "psola"))
+    return level_calibrated(plan, engine_speech(lang))
 
 
 class Matcher:

