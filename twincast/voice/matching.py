@@ -33,7 +33,8 @@ import scipy.signal
 from twincast.voice.profile import ANALYSIS_RATE_HZ, FFT_SIZE, VoiceProfile, extract_profile, pitch_fields, world_f0
 from twincast.voice.stream import resample
 
-FRAME_MS = 5.0  # the filter's hop and envelope frames
+FRAME_MS = 5.0  # WORLD's frames
+FILTER_HOP_MS = 10.0  # the envelope filter's frames and STFT hop
 # The filter's envelope and STFT: CheapTrick needs 3 pitch periods in its window, 1,024 points at
 # 24 kHz cover F0 >= 70 Hz (piper joe dips to ~100 Hz); the envelope is smooth, so the Mandarin
 # voice loses nothing to the long window.
@@ -222,17 +223,17 @@ def envelope_filtered(x: np.ndarray, plan: Plan) -> np.ndarray:
     anything the envelope does not describe stay as they were."""
     import pyworld as pw
 
-    f0, t = world_f0(x, ANALYSIS_RATE_HZ, FRAME_MS, speed=4)
+    f0, t = world_f0(x, ANALYSIS_RATE_HZ, FILTER_HOP_MS, speed=4)
     log_sp = np.log(pw.cheaptrick(x, f0, t, ANALYSIS_RATE_HZ, fft_size=plan.fft_size) + 1e-16)
     gain = np.zeros_like(log_sp)
     if plan.warp != 1.0:
         gain += _warp_axis(log_sp, plan.warp) - log_sp
     bins = log_sp.shape[1]
     gain += np.interp(np.linspace(0, 1, bins), np.linspace(0, 1, len(plan.eq)), np.log(plan.eq))[None, :]
-    hop = round(FRAME_MS * ANALYSIS_RATE_HZ / 1000)
+    hop = round(FILTER_HOP_MS * ANALYSIS_RATE_HZ / 1000)
     stft = dict(fs=ANALYSIS_RATE_HZ, nperseg=plan.fft_size, noverlap=plan.fft_size - hop)
     _, times, spectrum = scipy.signal.stft(x, **stft)
-    frame = np.clip(np.round(times / (FRAME_MS / 1000)).astype(int), 0, len(gain) - 1)
+    frame = np.clip(np.round(times / (FILTER_HOP_MS / 1000)).astype(int), 0, len(gain) - 1)
     _, y = scipy.signal.istft(spectrum * np.exp(0.5 * gain[frame].T), **stft)  # power gain -> amplitude
     return np.pad(y, (0, max(0, len(x) - len(y))))[: len(x)]
 
