@@ -36,8 +36,7 @@ from twincast.voice.stream import resample
 FRAME_MS = 5.0  # WORLD's frames
 FILTER_HOP_MS = 10.0  # the envelope filter's frames and STFT hop
 # The filter's envelope and STFT: CheapTrick needs 3 pitch periods in its window, 1,024 points at
-# 24 kHz cover F0 >= 70 Hz (piper joe dips to ~100 Hz); the envelope is smooth, so the Mandarin
-# voice loses nothing to the long window.
+# 24 kHz cover F0 >= 70 Hz (piper joe dips to ~100 Hz).
 FILTER_FFT = 1024
 PSOLA_STEP_S = 0.01  # Praat's pitch analysis step for the manipulation
 APERIODICITY_EVERY = 8  # WORLD resynthesis: D4C every 40 ms, interpolated (it changes slowly)
@@ -112,7 +111,7 @@ def _rms(x: np.ndarray) -> float:
 def level_calibrated(plan: Plan, speech: np.ndarray) -> Plan:
     """The plan with its gain set so the transform leaves the engine's level where it was,
     measured on the first seconds of the engine's own speech. Moving pitch and envelope changes
-    the level WORLD resynthesises, and the equaliser is centred on a mean envelope, not on this
+    the level a resynthesis gives, and the equaliser is centred on a mean envelope, not on this
     speech: uncorrected, matched speech came out up to 3.4 dB louder (tedlieu) and clipped."""
     sample = speech[: round(CALIBRATION_S * ANALYSIS_RATE_HZ)]
     before, after = _rms(sample), _rms(apply_plan(sample, replace(plan, gain=1.0)))
@@ -290,7 +289,7 @@ def apply_plan(pcm: np.ndarray, plan: Plan) -> np.ndarray:
 
 def soft_limited(y: np.ndarray) -> np.ndarray:
     """Samples below the knee unchanged, those above it bent smoothly under full scale.
-    WORLD resynthesis moves phases, so at the engine's level a peak can land higher than any
+    Resynthesis moves phases, so at the engine's level a peak can land higher than any
     of the engine's (piper's own peaks reach 0.98, and its noise varies them run to run): a
     hard clip there is audible and was seen in CI. Per sample, so chunks of one clause
     limit exactly as the whole clause would."""
