@@ -90,6 +90,11 @@ def psola_f0(x: np.ndarray) -> np.ndarray:
     return f0[f0 > 0]
 
 
+def resynthesis_for(lang: str) -> str:
+    """How a language's engine voice is resynthesised: the plan and the engine's pitch reading must agree."""
+    return RESYNTHESIS.get(lang, "psola")
+
+
 @functools.lru_cache(maxsize=4)
 def engine_profile(lang: str) -> VoiceProfile:
     """The embedded engine's own profile for a language, measured once per process, its pitch
@@ -99,7 +104,7 @@ def engine_profile(lang: str) -> VoiceProfile:
     reading, PSOLA's tier went an octave too far down (tedlieu's 116 Hz came out at 72 Hz)."""
     speech = engine_speech(lang)
     profile = extract_profile(speech, ANALYSIS_RATE_HZ)
-    if RESYNTHESIS.get(lang, "psola") == "psola":
+    if resynthesis_for(lang) == "psola":
         profile = replace(profile, **pitch_fields(psola_f0(speech)))
     return profile
 
@@ -301,7 +306,7 @@ def soft_limited(y: np.ndarray) -> np.ndarray:
 
 def calibrated_plan(person: VoiceProfile, lang: str, loudness: bool = False) -> Plan:
     """The plan for one language, its level calibrated on the engine's own speech."""
-    plan = plan_for(person, engine_profile(lang), loudness, RESYNTHESIS.get(lang, "psola"))
+    plan = plan_for(person, engine_profile(lang), loudness, resynthesis_for(lang))
     return level_calibrated(plan, engine_speech(lang))
 
 
