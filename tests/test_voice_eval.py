@@ -75,6 +75,7 @@ def test_evaluate_voice_on_a_synthetic_person(synthetic_person, capsys):
     for key in ("base_similarity", "matched_similarity", "base_wer", "matched_wer", "rtf", "first_chunk_ms", "matching_rtf"):
         assert isinstance(result[key], float), key
     assert result["matched_similarity"] > result["base_similarity"]
+    assert result["resynthesis"] in ("psola", "world")
     assert result["matched_wer"] <= result["base_wer"] + 0.1
     assert result["wer_units"] > 100  # the tail's text and the passage: one word is < 1 point
     assert 0 < result["rtf"] < 1.5 and 0 < result["first_chunk_ms"] < 5000

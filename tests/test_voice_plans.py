@@ -11,6 +11,7 @@ import pytest
 from twincast.voice import matching
 from twincast.voice.plan_file import PLANS_FILE, load_plans
 from twincast.voice.profile import VoiceProfile
+from twincast.voice.resynthesis_choice import picked
 from twincast.voice.voice_setup import make_voice
 
 MIXED = "这款 Bluetooth 音箱只要八十九块九。"
@@ -22,9 +23,9 @@ def measured(monkeypatch):
     langs: list[str] = []
     real = matching.engine_profile
 
-    def counting(lang: str):  # noqa: ANN202
+    def counting(lang: str, resynthesis: str | None = None):  # noqa: ANN202
         langs.append(lang)
-        return real(lang)
+        return real(lang, resynthesis)
 
     monkeypatch.setattr(matching, "engine_profile", counting)
     return langs
@@ -36,10 +37,12 @@ def test_a_built_clone_carries_every_languages_plan(clone_dir):
     for lang, plan in stored.plans.items():
         assert len(plan.eq) == plan.fft_size // 2 + 1 and np.all(plan.eq > 0)
         assert stored.engine_syllables_per_s[lang] > 0
-        assert plan.resynthesis == matching.RESYNTHESIS[lang]
+        # chosen at build on the footage's speech: both resyntheses scored, the rule applied
+        assert set(stored.similarity[lang]) == set(matching.RESYNTHESES)
+        assert plan.resynthesis == picked(stored.similarity[lang], matching.RESYNTHESIS[lang])
     # what was saved is what the matcher makes for this person (same engine measurement in this
     # process; the profile file keeps its envelope to 0.01 dB, hence the tolerance)
-    fresh = matching.calibrated_plan(VoiceProfile.load(clone_dir), "en")
+    fresh = matching.calibrated_plan(VoiceProfile.load(clone_dir), "en", resynthesis=stored.plans["en"].resynthesis)
     assert fresh.fft_size == stored.plans["en"].fft_size and np.allclose(fresh.eq, stored.plans["en"].eq, rtol=1e-3)
     assert (fresh.warp, fresh.spread, fresh.gain) == pytest.approx((stored.plans["en"].warp, stored.plans["en"].spread, stored.plans["en"].gain), rel=1e-3)
 
@@ -60,6 +63,44 @@ def test_a_clone_without_plans_measures_them_before_the_first_word(clone_dir, tm
     before = len(measured)
     list(voice.stream(MIXED, "zh"))
     assert len(measured) == before  # nothing left to measure mid-line
+
+
+def test_plans_remade_after_an_upgrade_keep_the_persons_resynthesis(clone_dir, tmp_path):
+    """A room re-makes stale plans without the footage: it must not fall back to the defaults."""
+    old = tmp_path / "old"
+    shutil.copytree(clone_dir, old)
+    path = old / PLANS_FILE
+    data = json.loads(path.read_text())
+    data["made_with"]["packages"]["piper-tts"] = "0.0.1"
+    flipped = {lang: "world" if d["resynthesis"] == "psola" else "psola" for lang, d in data["langs"].items()}
+    for lang, resynthesis in flipped.items():
+        data["langs"][lang]["resynthesis"] = resynthesis
+    path.write_text(json.dumps(data))
+    assert load_plans(old) is None
+    voice = make_voice(None, old, live=True)
+    assert {lang: voice.transform.plan(lang).resynthesis for lang in flipped} == flipped
+
+
+@pytest.mark.parametrize(
+    ("similarity", "default", "expected"),
+    [
+        ({"psola": 0.668, "world": 0.736}, "psola", "world"),  # en_man_vlog: WORLD clearly closer
+        ({"psola": 0.659, "world": 0.645}, "psola", "psola"),  # the unseen voice
+        ({"psola": 0.718, "world": 0.732}, "world", "world"),  # zh_woman: the default is also closer
+        ({"psola": 0.640, "world": 0.655}, "psola", "psola"),  # closer by less than the margin: the default
+        ({"psola": 0.760, "world": 0.700}, "world", "psola"),  # the other way round, clearly
+    ],
+)
+def test_a_resynthesis_other_than_the_default_must_be_clearly_closer(similarity, default, expected):
+    assert picked(similarity, default) == expected
+
+
+def test_too_little_speech_keeps_the_default_unscored(clone_dir):
+    from twincast.voice.resynthesis_choice import chosen_plan, person_embedding
+
+    assert person_embedding(np.zeros(16000 * 2, np.float32)) is None
+    choice = chosen_plan(VoiceProfile.load(clone_dir), None, "en")
+    assert choice.similarity == {} and choice.plan.resynthesis == matching.RESYNTHESIS["en"]
 
 
 def test_the_stamp_names_installed_packages():

@@ -18,7 +18,7 @@ from twincast.media.footage import probe_footage, require_clone_footage, sha256_
 from twincast.progress import Progress
 from twincast.trust.consent import load_consent, require_consent
 from twincast.voice.plan_file import measure_plans, save_plans
-from twincast.voice.profile import extract_profile
+from twincast.voice.profile import extract_profile, speech_only
 
 PROFILE_RATE_HZ = 16000
 
@@ -58,14 +58,19 @@ def make_clone(footage: Path, consent_path: Path, out_dir: Path, progress: Progr
             "twincast_version": __version__,
         }
         with progress.step("measuring the voice (pitch, formants, speaking rate)"):
-            profile = extract_profile(load_audio(info.path, PROFILE_RATE_HZ, 0.0, min(info.duration_s, MAX_TRAIN_SECONDS)), PROFILE_RATE_HZ)
+            audio = load_audio(info.path, PROFILE_RATE_HZ, 0.0, min(info.duration_s, MAX_TRAIN_SECONDS))
+            profile = extract_profile(audio, PROFILE_RATE_HZ)
         extra = [profile.save(Path(tmp))]
         if profile.usable:
-            # Made here so a room never stops mid-line to measure an engine (voice.plan_file).
+            # Made here so a room never stops mid-line to measure an engine (voice.plan_file), and
+            # here only is the person's speech at hand to choose each plan's resynthesis on.
             with progress.step("matching the Mandarin and English voices to the person's"):
-                extra.append(save_plans(measure_plans(profile), Path(tmp)))
+                stored = measure_plans(profile, speech_only(audio, PROFILE_RATE_HZ))
+                extra.append(save_plans(stored, Path(tmp)))
         else:
             progress.warn(f"voice profile not usable ({profile.reason}): the clone speaks with the engine's own voice")
         report["voice"] = {"usable": profile.usable, "reason": profile.reason, "f0_median_hz": profile.f0_median_hz, "syllables_per_s": profile.syllables_per_s}
+        if profile.usable:
+            report["voice"]["resynthesis"] = {lang: {"chosen": plan.resynthesis, "similarity": stored.similarity.get(lang, {})} for lang, plan in stored.plans.items()}
         built.clone.save(out_dir, base_path, report, png, extra_files=tuple(extra))
     return out_dir

@@ -2,7 +2,8 @@
 
 The profile is measured on the head of a clip; the held-out tail's speech is
 transcribed, and that text is spoken by the base engine voice and by the
-matched voice. Speaker similarity (resemblyzer cosine against the tail's real
+matched voice, its resynthesis chosen on the head's speech as a clone build
+chooses it on the footage's (voice.resynthesis_choice). Speaker similarity (resemblyzer cosine against the tail's real
 speech, the mean of SIMILARITY_TAKES takes) and intelligibility (ASR of each
 version against the text: WER, CER for Mandarin) are compared. Nothing is
 printed; progress goes to `progress`.
@@ -16,7 +17,6 @@ all words (`wer_units` says how many)."""
 
 from __future__ import annotations
 
-import functools
 import re
 import time
 from pathlib import Path
@@ -26,8 +26,10 @@ import numpy as np
 from twincast.errors import TwincastError
 from twincast.media.audio import load_audio
 from twincast.voice.asr import detect_language, error_rate, normalize_en, normalize_zh, transcribe
-from twincast.voice.matching import matcher, speed_for
+from twincast.voice.matching import Matcher, speed_for
 from twincast.voice.profile import extract_profile, speech_only
+from twincast.voice.resynthesis_choice import chosen_plan, person_embedding
+from twincast.voice.speaker import similarity
 from twincast.voice.stream import Voice, resample, speak_all
 
 TAIL_CAP_S = 30.0
@@ -55,27 +57,6 @@ WER_PASSAGE = {
         "想问尺码和颜色的朋友，直接在评论区打字，我看到就给大家回答。"
     ),
 }
-
-
-@functools.lru_cache(maxsize=1)
-def _encoder():
-    from resemblyzer import VoiceEncoder
-
-    return VoiceEncoder(device="cpu", verbose=False)
-
-
-def speaker_embedding(audio_16k: np.ndarray) -> np.ndarray:
-    from resemblyzer import preprocess_wav
-
-    wav = preprocess_wav(np.asarray(audio_16k, np.float32), source_sr=16000)
-    if len(wav) < 16000 // 2:
-        raise TwincastError("too little speech to compare voices", "use a clip with a few seconds of speech in its tail")
-    return _encoder().embed_utterance(wav)
-
-
-def similarity(a_16k: np.ndarray, b_16k: np.ndarray) -> float:
-    ea, eb = speaker_embedding(a_16k), speaker_embedding(b_16k)
-    return float(np.dot(ea, eb) / (np.linalg.norm(ea) * np.linalg.norm(eb)))
 
 
 def _step(progress, name: str, warning: bool = False) -> None:
@@ -158,10 +139,12 @@ def evaluate_voice(clip: Path, train_fraction: float = 0.7, progress=None, wer_r
     first_ms = first_chunk_ms(base, lang)
 
     _step(progress, "speaking it with the matched voice")
-    transform = matcher(profile)
+    transform, resynthesis = None, None
+    if profile.usable:
+        # as a clone build does: the resynthesis chosen on the training part's speech, outside the timing
+        choice = chosen_plan(profile, person_embedding(speech_only(audio16[:split], 16000)), lang)
+        transform, resynthesis = Matcher(profile, plans={lang: choice.plan}), choice.plan.resynthesis
     matched = Voice(engines=base.engines, transform=transform, speed=speed_for(profile, lang))
-    if transform is not None:
-        transform.plan(lang)  # engine statistics are measured once, outside the timing
     matched_pcm, _ = speak_all(matched, text, lang)
     matching_rtf = transform.seconds / transform.audio_s if transform is not None and transform.audio_s else 0.0
 
@@ -177,6 +160,7 @@ def evaluate_voice(clip: Path, train_fraction: float = 0.7, progress=None, wer_r
         "rtf": round(rtf, 4),
         "first_chunk_ms": round(first_ms, 1),
         "matching_rtf": round(matching_rtf, 4),
+        "resynthesis": resynthesis,
         "wer_metric": "cer" if lang == "zh" else "wer",
         "wer_units": wer_repeats * units(wer_text, lang),
     }

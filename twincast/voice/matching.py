@@ -6,12 +6,14 @@ One plan per language, from the person's profile and the engine's:
     (vocal-tract length),
   - timbre: an equaliser for the remaining difference between the two mean envelopes
     (and the footage's microphone and room).
-Two resyntheses carry it out, chosen per engine voice (RESYNTHESIS): Praat's PSOLA for the
-pitch, which re-spaces the engine's own periods, then the formants and equaliser as a
-time-varying STFT filter (English); or WORLD analysis and resynthesis (Mandarin). WORLD's
-vocoder cost a real English voice's fast, clipped telephone prompts 3-10 words in 35 that
-PSOLA and the filter keep, while on the Mandarin voice it moves similarity further at no
-measurable cost (docs/BENCHMARKS.md).
+Two resyntheses carry it out: Praat's PSOLA for the pitch, which re-spaces the engine's own
+periods, then the formants and equaliser as a time-varying STFT filter; or WORLD analysis and
+resynthesis. Each language has a default (RESYNTHESIS: PSOLA for English, WORLD for Mandarin).
+WORLD's vocoder cost a real English voice's fast, clipped telephone prompts 3-10 words in 35
+that PSOLA and the filter keep, while on the Mandarin voice it moves similarity further at no
+measurable cost; on footage filmed on a phone WORLD's rougher voice is the closer one, so a
+clone build chooses per person where it has their speech (voice.resynthesis_choice,
+docs/BENCHMARKS.md).
 
 The engine's own statistics are measured from the engine (fixed sentences, same code as the
 person's profile) once per process, never guessed. What this cannot do: change the voice's
@@ -40,11 +42,12 @@ FILTER_HOP_MS = 10.0  # the envelope filter's frames and STFT hop
 FILTER_FFT = 1024
 PSOLA_STEP_S = 0.01  # Praat's pitch analysis step for the manipulation
 APERIODICITY_EVERY = 8  # WORLD resynthesis: D4C every 40 ms, interpolated (it changes slowly)
-# How each language's engine voice is resynthesised (docs/BENCHMARKS.md, issue 3). PSOLA + filter
-# keeps piper's fast consonants that WORLD's vocoder blurred (the unseen voice's prompts: 3-10
-# words in 35); on the Mandarin voice WORLD moved similarity +0.056..+0.062 at +1.1 CER, PSOLA
-# + filter only +0.040..+0.043 at +2.2.
+# How each language's engine voice is resynthesised unless a clone build chose otherwise for its
+# person (docs/BENCHMARKS.md, issue 3). PSOLA + filter keeps piper's fast consonants that WORLD's
+# vocoder blurred (the unseen voice's prompts: 3-10 words in 35); on the Mandarin voice WORLD
+# moved similarity +0.056..+0.062 at +1.1 CER, PSOLA + filter only +0.040..+0.043 at +2.2.
 RESYNTHESIS = {"en": "psola", "zh": "world"}
+RESYNTHESES = ("psola", "world")
 PITCH_RANGE_HZ = (60.0, 500.0)
 EDGE_MS = 8.0
 MIN_CHUNK_S = 0.06  # shorter chunks (a breath, a click) are passed through
@@ -91,21 +94,26 @@ def psola_f0(x: np.ndarray) -> np.ndarray:
 
 
 def resynthesis_for(lang: str) -> str:
-    """How a language's engine voice is resynthesised: the plan and the engine's pitch reading must agree."""
+    """How a language's engine voice is resynthesised when nothing was chosen for the person."""
     return RESYNTHESIS.get(lang, "psola")
 
 
 @functools.lru_cache(maxsize=4)
-def engine_profile(lang: str) -> VoiceProfile:
+def _engine_measured(lang: str) -> VoiceProfile:
+    return extract_profile(engine_speech(lang), ANALYSIS_RATE_HZ)
+
+
+@functools.lru_cache(maxsize=8)
+def engine_profile(lang: str, resynthesis: str | None = None) -> VoiceProfile:
     """The embedded engine's own profile for a language, measured once per process, its pitch
-    read by the tracker its resynthesis moves (DIO for WORLD, Praat's for PSOLA). The English
-    engine's voice (piper joe) is period-doubled: DIO reads it at ~160 Hz, Praat at ~89 Hz,
-    where the real voices of the footage read the same to both (within 4 %). Mapped from DIO's
-    reading, PSOLA's tier went an octave too far down (tedlieu's 116 Hz came out at 72 Hz)."""
-    speech = engine_speech(lang)
-    profile = extract_profile(speech, ANALYSIS_RATE_HZ)
-    if resynthesis_for(lang) == "psola":
-        profile = replace(profile, **pitch_fields(psola_f0(speech)))
+    read by the tracker the resynthesis moves (DIO for WORLD, Praat's for PSOLA; the language's
+    default when None). The English engine's voice (piper joe) is period-doubled: DIO reads it
+    at ~160 Hz, Praat at ~89 Hz, where the real voices of the footage read the same to both
+    (within 4 %). Mapped from DIO's reading, PSOLA's tier went an octave too far down (tedlieu's
+    116 Hz came out at 72 Hz)."""
+    profile = _engine_measured(lang)
+    if (resynthesis or resynthesis_for(lang)) == "psola":
+        profile = replace(profile, **pitch_fields(psola_f0(engine_speech(lang))))
     return profile
 
 
@@ -304,21 +312,28 @@ def soft_limited(y: np.ndarray) -> np.ndarray:
     return np.where(over > 0, bent, y)
 
 
-def calibrated_plan(person: VoiceProfile, lang: str, loudness: bool = False) -> Plan:
-    """The plan for one language, its level calibrated on the engine's own speech."""
-    plan = plan_for(person, engine_profile(lang), loudness, resynthesis_for(lang))
+def calibrated_plan(person: VoiceProfile, lang: str, loudness: bool = False, resynthesis: str | None = None) -> Plan:
+    """The plan for one language through a resynthesis (the language's default when None), its
+    level calibrated on the engine's own speech."""
+    resynthesis = resynthesis or resynthesis_for(lang)
+    plan = plan_for(person, engine_profile(lang, resynthesis), loudness, resynthesis)
     return level_calibrated(plan, engine_speech(lang))
 
 
 class Matcher:
     """Voice.transform: (pcm, rate, lang) -> pcm of the same length. Plans come ready
     (saved with the clone: voice.plan_file) or are made per language on first use,
-    which takes seconds (the engine's statistics): `prepare` does that up front."""
+    which takes seconds (the engine's statistics): `prepare` does that up front. Plans
+    made here go through the resynthesis chosen for the person at build, where known
+    (`resynthesis`), else the language's default."""
 
-    def __init__(self, profile: VoiceProfile, loudness: bool = False, plans: dict[str, Plan] | None = None) -> None:
+    def __init__(
+        self, profile: VoiceProfile, loudness: bool = False, plans: dict[str, Plan] | None = None, resynthesis: dict[str, str] | None = None
+    ) -> None:
         self.profile = profile
         self.loudness = loudness
         self._plans: dict[str, Plan | None] = dict(plans or {})
+        self._resynthesis = dict(resynthesis or {})
         self._lock = threading.Lock()
         self.seconds = 0.0  # CPU seconds spent transforming, for the RTF figure
         self.audio_s = 0.0
@@ -328,7 +343,7 @@ class Matcher:
             if lang not in self._plans:
                 plan = None
                 if self.profile.usable and lang in ENGINE_SENTENCES:
-                    plan = calibrated_plan(self.profile, lang, self.loudness)
+                    plan = calibrated_plan(self.profile, lang, self.loudness, self._resynthesis.get(lang))
                 self._plans[lang] = plan
             return self._plans[lang]
 

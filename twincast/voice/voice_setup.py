@@ -21,13 +21,16 @@ def make_voice(engine: str | None = None, profile_dir: Path | None = None, rate:
     options: dict = {"rate": rate}
     if profile_dir is not None:
         from twincast.voice.matching import ENGINE_SENTENCES, Matcher, speed_for
-        from twincast.voice.plan_file import load_plans
+        from twincast.voice.plan_file import chosen_resynthesis, load_plans
         from twincast.voice.profile import VoiceProfile
 
         profile = VoiceProfile.load(Path(profile_dir))
         if profile is not None and profile.usable:
             stored = load_plans(Path(profile_dir))
-            transform = Matcher(profile, plans=stored.plans if stored else None)
+            if stored is not None:
+                transform = Matcher(profile, plans=stored.plans)
+            else:  # re-made through the resynthesis the build chose for this person, if it saved one
+                transform = Matcher(profile, resynthesis=chosen_resynthesis(Path(profile_dir)))
             if stored is None and live:
                 log.info("%s has no voice plans for these engines; measuring them now (a few seconds a language)", profile_dir)
                 transform.prepare()
