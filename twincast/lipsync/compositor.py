@@ -35,6 +35,10 @@ FEATHER = 0.14  # feather width as a fraction of the inter-ocular distance
 LIGHT_SIGMA = 0.5  # smoothness of the lighting gain, fraction of the inter-ocular distance
 MOUTH_GUARD = 0.25  # lips hull grown by this (x inter-ocular) is left out of the lighting estimate
 GRID_PX = 4.0  # coarse grid cell, in units of feather / GRID_PX
+# The lighting gain is estimated on a grid this much coarser again: its blur (LIGHT_SIGMA) spans ~14
+# cells of the mask grid, so 7 still sample it finely. Pixels move by at most 4 levels (0.2 % of
+# the box by more than 2) and a paste takes ~1.4 ms less CPU (docs/BENCHMARKS.md, issue 4).
+LIGHT_COARSER = 2
 MAX_GAIN = 2.0
 
 # The pasted region never leaves either face (the base's or the mouth frame's):
@@ -147,15 +151,18 @@ def composite(
     alpha_g = cv2.GaussianBlur(core.astype(np.float32) / 255.0, (0, 0), sigma_g)
 
     # Lighting: per-pixel gain base/mouth from skin around the lips (not the lips themselves).
-    small_roi = cv2.resize(roi, (gw, gh), interpolation=cv2.INTER_AREA).astype(np.float32)
-    small_warp = cv2.resize(warped, (gw, gh), interpolation=cv2.INTER_AREA).astype(np.float32)
+    lw, lh = max(gw // LIGHT_COARSER, 4), max(gh // LIGHT_COARSER, 4)
+    small_roi = cv2.resize(roi, (lw, lh), interpolation=cv2.INTER_AREA).astype(np.float32)
+    small_warp = cv2.resize(warped, (lw, lh), interpolation=cv2.INTER_AREA).astype(np.float32)
     lips = np.vstack([base_points[ix.LIPS_OUTER, :2], warped_points[ix.LIPS_OUTER]])
     centre = lips.mean(axis=0)
     lips = lips + (lips - centre) / np.maximum(np.linalg.norm(lips - centre, axis=1, keepdims=True), 1e-6) * (MOUTH_GUARD * iod)
     guard = _fill((gh, gw), (lips - origin) * to_grid)
     grown = cv2.dilate(mask, kernel, iterations=ring)
     weight = ((grown > 0) & (guard == 0) & (inside > 0)).astype(np.float32)
-    gain = _lighting_gain(small_roi, small_warp, weight, LIGHT_SIGMA * iod * sx)
+    weight = cv2.resize(weight, (lw, lh), interpolation=cv2.INTER_AREA)
+    gain = _lighting_gain(small_roi, small_warp, weight, LIGHT_SIGMA * iod * sx * lw / gw)
+    gain = cv2.resize(gain, (gw, gh), interpolation=cv2.INTER_LINEAR)
 
     # roi * (1 - alpha) + warped * alpha * gain, with both weights formed on the grid (smooth, so
     # scaling their product equals the product scaled, within a level) and applied by OpenCV's
