@@ -40,6 +40,8 @@ def test_a_built_clone_carries_every_languages_plan(clone_dir):
         # chosen at build on the footage's speech: both resyntheses scored, the rule applied
         assert set(stored.similarity[lang]) == set(matching.RESYNTHESES)
         assert plan.resynthesis == picked(stored.similarity[lang], matching.RESYNTHESIS[lang])
+        reported = json.loads((clone_dir / "report.json").read_text())["voice"]["resynthesis"][lang]
+        assert reported == {"chosen": plan.resynthesis, "similarity": stored.similarity[lang]}
     # what was saved is what the matcher makes for this person (same engine measurement in this
     # process; the profile file keeps its envelope to 0.01 dB, hence the tolerance)
     fresh = matching.calibrated_plan(VoiceProfile.load(clone_dir), "en", resynthesis=stored.plans["en"].resynthesis)
