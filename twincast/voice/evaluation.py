@@ -3,10 +3,11 @@
 The profile is measured on the head of a clip; the held-out tail's speech is
 transcribed, and that text is spoken by the base engine voice and by the
 matched voice, its resynthesis chosen on the head's speech as a clone build
-chooses it on the footage's (voice.resynthesis_choice). Speaker similarity (resemblyzer cosine against the tail's real
-speech, the mean of SIMILARITY_TAKES takes) and intelligibility (ASR of each
-version against the text: WER, CER for Mandarin) are compared. Nothing is
-printed; progress goes to `progress`.
+chooses it on the footage's (voice.resynthesis_choice). Speaker similarity
+(resemblyzer cosine against the tail's real speech, the mean of
+SIMILARITY_TAKES takes) and intelligibility (ASR of each version against the
+text: WER, CER for Mandarin) are compared. Nothing is printed; progress goes
+to `progress`.
 
 Intelligibility is scored on more than the tail: a held-out tail is 15-40
 words, where one misheard word moves the rate by 3-7 points, more than the
