@@ -57,3 +57,20 @@ def test_the_crop_is_on_even_pixels(clone_dir):
     for size in [(1280, 720), (1080, 1920), (720, 1280)]:
         box = RoomRenderer(clone, *size, "en").box
         assert all(v % 2 == 0 for v in box) and box[2] <= clone.width and box[3] <= clone.height
+
+
+def test_after_the_loops_first_pass_a_room_decodes_only_its_box(clone_dir):
+    from twincast.room.loop_crop import CroppedLoop
+
+    clone = load_clone(clone_dir)
+    assert isinstance(RoomRenderer(clone, 512, 512, "zh").base, BaseLoopReader)  # all of the frame: no copy
+    renderer = RoomRenderer(clone, 320, 180, "zh")
+    assert isinstance(renderer.base, CroppedLoop)
+    n = len(clone.base_landmarks)
+    mouths = [None if i % 3 else i % len(clone.library) for i in range(n)]
+    first = [renderer.frame(m) for m in mouths]  # from base.mp4, the box copied on the way
+    second = [renderer.frame(m) for m in mouths]  # from the copy
+    assert not renderer.base.failed and renderer.base.reader.index == n - 1  # base.mp4 was read once
+    psnr = [_psnr(planes(a)[0], planes(b)[0]) for a, b in zip(first, second)]
+    assert min(psnr) > 45, min(psnr)  # the same frames, in the same order, with the same mouths
+    assert _psnr(planes(first[0])[0], planes(second[n // 2])[0]) < min(psnr)  # not any frame of the loop

@@ -95,6 +95,7 @@ class BaseLoopReader:
         self.pixel_format = pixel_format
         self._frames = None
         self._i = 0
+        self.index = -1  # of the frame last returned, in the loop (landmarks' index)
 
     def next(self) -> tuple[np.ndarray, np.ndarray]:
         while True:
@@ -104,6 +105,7 @@ class BaseLoopReader:
             frame = next(self._frames, None)
             if frame is not None and self._i < len(self.landmarks):
                 pts = self.landmarks[self._i]
+                self.index = self._i
                 self._i += 1
                 return frame, pts
             self._frames = None

@@ -14,6 +14,7 @@ from twincast.clone.base_loop import BaseLoopReader
 from twincast.clone.clone import Clone
 from twincast.lipsync.compositor import composite, place
 from twincast.media.yuv import box_to_rgb, crop_resize, even_box, rgb_into_box
+from twincast.room.loop_crop import CroppedLoop, worth_a_copy
 from twincast.room.overlay import Overlay
 from twincast.trust.label import Label
 
@@ -35,11 +36,16 @@ class RoomRenderer:
 
     def __init__(self, clone: Clone, out_w: int, out_h: int, language: str) -> None:
         self.clone = clone
-        self.base = BaseLoopReader(clone.base_path, clone.base_landmarks, pixel_format="yuv420p")
         self.size = (out_w, out_h)
         # base.mp4 drops an odd last row or column (Mp4Writer)
-        self.base_size = (clone.width - clone.width % 2, clone.height - clone.height % 2)
-        self.box = even_box(face_crop(*self.base_size, clone.base_landmarks, out_w, out_h), *self.base_size)
+        full = (clone.width - clone.width % 2, clone.height - clone.height % 2)
+        self.box = even_box(face_crop(*full, clone.base_landmarks, out_w, out_h), *full)  # in the clone's frame
+        reader = BaseLoopReader(clone.base_path, clone.base_landmarks, pixel_format="yuv420p")
+        if worth_a_copy(self.box, *full):  # decode only the box after the loop's first pass
+            self.base: BaseLoopReader | CroppedLoop = CroppedLoop(reader, self.box)
+            self.base_size, self._fit = self.base.size, (0, 0, *self.base.size)
+        else:
+            self.base, self.base_size, self._fit = reader, full, self.box
         self.label = Label(out_w, out_h, language)
         self.overlay = Overlay(out_w, out_h)
 
@@ -54,5 +60,5 @@ class RoomRenderer:
                 rgb = box_to_rgb(frame, box)
                 composite(rgb, points - np.array(box[:2], np.float32), crop, crop_points, placed.moved(box[0], box[1]))
                 rgb_into_box(frame, box, rgb)
-        frame = crop_resize(frame, self.box, self.size)
+        frame = crop_resize(frame, self._fit, self.size)
         return self.label.stamp_i420(self.overlay.stamp_i420(frame))
