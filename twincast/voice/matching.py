@@ -103,7 +103,6 @@ def _engine_measured(lang: str) -> VoiceProfile:
     return extract_profile(engine_speech(lang), ANALYSIS_RATE_HZ)
 
 
-@functools.lru_cache(maxsize=8)
 def engine_profile(lang: str, resynthesis: str | None = None) -> VoiceProfile:
     """The embedded engine's own profile for a language, measured once per process, its pitch
     read by the tracker the resynthesis moves (DIO for WORLD, Praat's for PSOLA; the language's
@@ -111,8 +110,14 @@ def engine_profile(lang: str, resynthesis: str | None = None) -> VoiceProfile:
     at ~160 Hz, Praat at ~89 Hz, where the real voices of the footage read the same to both
     (within 4 %). Mapped from DIO's reading, PSOLA's tier went an octave too far down (tedlieu's
     116 Hz came out at 72 Hz)."""
+    return _engine_profile(lang, resynthesis or resynthesis_for(lang))
+
+
+@functools.lru_cache(maxsize=8)
+def _engine_profile(lang: str, resynthesis: str) -> VoiceProfile:
+    # keyed by the resolved resynthesis: the default asked for by None is not tracked twice
     profile = _engine_measured(lang)
-    if (resynthesis or resynthesis_for(lang)) == "psola":
+    if resynthesis == "psola":
         profile = replace(profile, **pitch_fields(psola_f0(engine_speech(lang))))
     return profile
 
