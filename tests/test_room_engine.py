@@ -322,6 +322,35 @@ def test_speech_runs_lowered_and_threads_it_starts_inherit_that():
     assert own == child == min(19, nice() + SPEECH_NICE)
 
 
+def test_a_line_starts_at_the_rooms_priority_and_goes_on_lowered():
+    """What a viewer waits for, the line's first chunk into the playback, is not held up by the
+    lowered thread's low weight; the rest of the line yields to the frames."""
+    import os
+    import threading
+
+    from twincast.room.speech_threads import SPEECH_NICE
+
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    seen: list[tuple[str, int]] = []
+    tone = tone_speaker(0.4)
+
+    def steps(pb: Playback):  # noqa: ANN202 - as Speaker.steps
+        seen.append(("first", nice()))
+        pb.push(np.zeros(SPF, np.float32), [7])
+        yield
+        seen.append(("rest", nice()))
+        tone(pb)
+
+    ours = nice()
+    room, rec, _ = make_room(speak=steps)
+    room.enqueue("hello")
+    asyncio.run(room.run(seconds=1))
+    assert seen == [("first", ours), ("rest", min(19, ours + SPEECH_NICE))]
+    assert rec.mouths[:2] == [7, 7] and room.stats.underruns == 0  # both steps' audio played, in order
+
+
 def _slow_start_room(first_frames_ms: list[float]) -> Room:
     """A room whose first frames take as long as given (x264 warming up at 1080x1920), then 10 ms."""
     clock = FakeClock()

@@ -28,6 +28,36 @@ def _broken_voice():  # noqa: ANN202 - the factory a room with a bad engine sett
     raise TwincastError("no such voice here", "pick another engine")
 
 
+class _SlowRest:
+    """Says anything at once, but takes SLOW_S for the rest of a line that starts with "slow": a slice
+    a cancel cannot cut short."""
+
+    name = "slow-rest"
+    langs = ("en",)
+    sample_rate = RATE
+    models_per_lane = True
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+    def stream(self, text: str, lang: str = "en", speed: float = 1.0):  # noqa: ANN201
+        from twincast.voice.speech import Phone, Piece
+
+        yield Piece(np.full(4800, 0.1, np.float32), RATE, [Phone("a", 0, 4800, "en")])
+        if text.startswith("slow"):
+            time.sleep(SLOW_S)
+        yield Piece(np.full(4800, 0.1, np.float32), RATE, [])
+
+
+SLOW_S = 3.0
+
+
+def _slow_rest_voice():  # noqa: ANN202 - a factory, run in the child
+    from twincast.voice.stream import Voice
+
+    return Voice(engines={"en": _SlowRest()}, rate=RATE)
+
+
 @pytest.fixture(scope="module")
 def speech():
     sp = SpeechProcess(functools.partial(make_voice, None, None, rate=RATE)).start()
@@ -75,6 +105,31 @@ def test_a_reader_that_stops_early_leaves_a_clean_pipe(speech):
     next(stream)
     stream.close()  # what a barge-in does to the speaker's loop
     _contiguous(list(speech.stream("Grab yours.", "en")))
+
+
+def test_a_cancelled_line_does_not_hold_up_the_next():
+    """A barge-in: the reader stops when cancelled, without the chunk it waits for, and the next line's
+    first chunk is made while the child's lowered thread is still inside the cancelled line's slice."""
+    sp = SpeechProcess(_slow_rest_voice).start().wait()
+    try:
+        cancel = threading.Event()
+        stream = sp.stream("slow line", "en", cancel=cancel)
+        next(stream)
+        threading.Timer(0.2, cancel.set).start()
+        began = time.monotonic()
+        assert list(stream) == []
+        assert time.monotonic() - began < 1.0  # not SLOW_S: the reader did not wait for the child
+        began = time.monotonic()
+        stream = sp.stream("next line", "en")
+        after = [next(stream)]
+        assert time.monotonic() - began < 1.0  # nor did the next line's first chunk (its rest follows that slice)
+        after += list(stream)
+        _contiguous(after)
+        assert [c.text for c in after if c.text] == ["next line", "next line"]  # none of the cancelled line's
+        time.sleep(SLOW_S)  # the cancelled slice has ended by now: its last chunk was dropped in the child
+        assert [c.text for c in sp.stream("next line", "en") if c.text] == ["next line", "next line"]
+    finally:
+        sp.close()
 
 
 def test_errors_read_as_they_would_in_process(speech):

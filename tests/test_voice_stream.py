@@ -142,6 +142,45 @@ def test_a_stream_resumed_on_another_lane_decodes_with_its_models_and_joins_exac
     assert len(joined) == len(whole) and np.allclose(joined, whole, atol=1e-5)
 
 
+class _Instant:
+    name = "instant"
+    langs = ("en",)
+
+    def __init__(self, per_lane: bool) -> None:
+        self.lock = threading.Lock()
+        self.models_per_lane = per_lane
+
+    def synthesize(self, text: str, lang: str = "en", speed: float = 1.0) -> Piece:
+        return Piece(np.full(2400, 0.1, np.float32), 24000, [Phone("a", 0, 2400, "en")])
+
+
+@pytest.mark.parametrize("per_lane", [True, False], ids=["models-per-lane", "one-copy"])
+def test_a_line_on_one_lane_waits_for_another_lane_only_when_they_share_the_models(per_lane):
+    """A barge-in's first chunk is made on the speech process's main lane while its lowered lane is
+    still inside the cancelled line's slice: an engine with models per lane is locked per lane."""
+    engine = _Instant(per_lane)
+    held, release, said = threading.Event(), threading.Event(), threading.Event()
+
+    def slice_on_the_lowered_lane() -> None:
+        lanes.enter("test-busy")
+        with lanes.lock(engine):
+            held.set()
+            release.wait(10)
+
+    busy = threading.Thread(target=slice_on_the_lowered_lane)
+    busy.start()
+    held.wait(10)
+    speaker = threading.Thread(target=lambda: (next(Voice(engines={"en": engine}).stream("Hello.", "en")), said.set()))
+    speaker.start()
+    try:
+        assert said.wait(2.0) is per_lane
+    finally:
+        release.set()
+        busy.join()
+        speaker.join()
+    assert said.is_set() and (lanes.lock(engine) is engine.lock) is not per_lane
+
+
 @pytest.mark.parametrize("headroom", [None, 1e-6], ids=["as-planned", "smallest-slices"])
 def test_piper_slices_join_exactly_with_pipers_own_phone_timings(quiet_piper, monkeypatch, headroom):
     from piper import PiperVoice
@@ -310,6 +349,26 @@ def test_cancel_stops_within_one_chunk(voice):
         seen.append(chunk)
         cancel.set()
     assert len(seen) == 1
+
+
+def test_a_slice_that_ends_after_the_cancel_is_not_matched_to_the_person():
+    """The slice in progress when a barge-in comes cannot be stopped, but its voice matching (tens of
+    milliseconds on a long slice) is skipped: the next line's first chunk shares the cores with less."""
+    cancel = threading.Event()
+
+    class Slices:
+        name, langs, lock = "slices", ("en",), threading.Lock()
+
+        def stream(self, text: str, lang: str = "en", speed: float = 1.0):  # noqa: ANN202
+            yield Piece(np.full(4800, 0.1, np.float32), 24000, [Phone("a", 0, 4800, "en")])
+            cancel.set()  # the barge-in, while the second slice is made
+            yield Piece(np.full(4800, 0.1, np.float32), 24000, [])
+
+    matched = []
+    voice = Voice(engines={"en": Slices()}, transform=lambda pcm, rate, lang: matched.append(len(pcm)) or pcm)
+    voice._matched = lambda engine, lang: True  # as if it were the engine the person's plan is for
+    got = list(voice.stream("Hello there.", "en", cancel=cancel))
+    assert len(got) == 1 and len(matched) == 1
 
 
 class _Broken:

@@ -13,7 +13,7 @@ import asyncio
 import concurrent.futures
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +22,7 @@ from twincast.errors import TwincastError
 from twincast.room.clock import Clock
 from twincast.room.heap import startup_heap_frozen
 from twincast.room.playback import Playback
-from twincast.room.speech_threads import speech_executor
+from twincast.room.speech_threads import first_chunk_executor, speech_executor
 from twincast.room.speech_queue import PRIORITY, VIEWER_SOURCES, SpeechQueue, Utterance
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 NS = 1_000_000_000
 LATENCY_WINDOW = 1000  # latencies kept for percentiles
 WARM_FRAMES = 15  # the stream's first half second: until then the room's clock follows production
+_DONE = object()  # a speaker's steps ran out in the first one
 
 
 def percentile(values, q: float) -> float | None:  # noqa: ANN001
@@ -52,7 +53,9 @@ class RoomStats:
 
 class Room:
     """produce(n, mouth, audio) renders, labels, encodes and fans out frame n (media thread);
-    speak(playback) fills a Playback (speech thread)."""
+    speak(playback) fills a Playback, or returns an iterator that does: its first step (up to the
+    line's first audio, what a viewer waits for) runs on a thread at the room's priority, the rest
+    on the lowered speech thread, which yields to the frames (speech_threads)."""
 
     def __init__(
         self,
@@ -67,7 +70,7 @@ class Room:
         inline_media: bool = False,
         speech: concurrent.futures.ThreadPoolExecutor | None = None,
     ) -> None:
-        """speech: the executor `speak` runs on (default: a lowered one, speech_threads)."""
+        """speech: the executor the rest of a line runs on (default: a lowered one, speech_threads)."""
         if rate % fps:
             raise TwincastError(f"{fps} fps does not divide the {rate} Hz audio rate into whole samples per frame", "use 24, 25, 30, 48, 50 or 60 fps")
         self.clock = clock
@@ -95,6 +98,7 @@ class Room:
         self._running = False  # between run()'s start and end: enqueue may start speech itself
         self._media = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="room-media")
         self._speech = speech or speech_executor()
+        self._speech_first = first_chunk_executor()
 
     # --- control (call on the event loop thread) -------------------------------------------------
 
@@ -182,6 +186,7 @@ class Room:
             self._running = False
             if self.current is not None:
                 self.current.stop()
+            self._speech_first.shutdown(wait=True, cancel_futures=True)
             self._speech.shutdown(wait=True, cancel_futures=True)
             self._media.shutdown(wait=True)
 
@@ -206,7 +211,7 @@ class Room:
         pb = Playback(u, self.spf, self.rate)
         self.current = pb
         self.stats.utterances += 1
-        self._speech.submit(self._speak_safely, pb)
+        self._speech_first.submit(self._speak_safely, pb)
 
     def _next_script_line(self) -> str | None:
         """From the run-of-show director when there is one, else the fixed script."""
@@ -226,9 +231,15 @@ class Room:
         self.queue.put(Utterance(text=rest, priority=cut.priority + 1, source=cut.source, enqueued_ns=self.clock.now_ns()))
         self.resumed += 1
 
-    def _speak_safely(self, pb: Playback) -> None:
+    def _speak_safely(self, pb: Playback, rest: Iterator | None = None) -> None:
         try:
-            self.speak(pb)
+            if rest is None:
+                steps = self.speak(pb)
+                if isinstance(steps, Iterator) and next(steps, _DONE) is not _DONE:
+                    self._speech.submit(self._speak_safely, pb, steps)
+            else:
+                for _ in rest:
+                    pass
         except Exception as exc:  # noqa: BLE001 - one bad line must not stop a 24/7 room
             log.warning("could not say %r: %s", pb.utterance.text[:40], exc)
             log.debug("the speech worker failed", exc_info=True)

@@ -91,7 +91,7 @@ class RunningRoom:
 
             self.preview = WebRtcPreview(self.encoder)
         self.media = MediaPipeline(RoomRenderer(clone, profile.width, profile.height, cfg.language), self.encoder, build_sinks(cfg, self.encoder, self.clock), self.preview)
-        self.room = Room(self.clock, profile.fps, profile.audio_rate_hz, self.media.produce, lambda pb: self.speaker(pb), cfg.script_lines(script_base), cfg.loop_script, await_speech=await_speech, speech=speech)
+        self.room = Room(self.clock, profile.fps, profile.audio_rate_hz, self.media.produce, lambda pb: self.speaker.steps(pb), cfg.script_lines(script_base), cfg.loop_script, await_speech=await_speech, speech=speech)
         from twincast.commerce.ad_guard import check as guard
         from twincast.trust.audit import AuditLog
 

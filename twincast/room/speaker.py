@@ -6,6 +6,7 @@ was synthesised once at room start, so it costs no latency."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -30,6 +31,12 @@ class Speaker:
         self.notice = disclosure(disclosure_form, lang, voice, voice.rate)
 
     def __call__(self, pb: Playback) -> None:
+        for _ in self.steps(pb):
+            pass
+
+    def steps(self, pb: Playback) -> Iterator[None]:
+        """As a call, in two steps: up to the line's first chunk of speech in the playback, and the
+        rest. The room runs the first on a thread at its own priority, the rest lowered (engine.Room)."""
         u = pb.utterance
         if self.guard is not None:
             checked = self.guard(u.text, self.lang)
@@ -68,6 +75,8 @@ class Speaker:
             shifted = [Phone(p.symbol, p.start - chunk.pts, p.end - chunk.pts, p.lang) for p in chunk.phones]
             if not push(chunk.pcm, shifted):
                 return
+            if chunk.pts == 0:
+                yield
             assert total == offset + chunk.end_pts
             if chunk.pause_after:
                 pb.mark_boundary(" ".join(parts[chunk.clause + 1 :]) if self.lang == "en" else "".join(parts[chunk.clause + 1 :]))

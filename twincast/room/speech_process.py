@@ -8,6 +8,11 @@ The child makes a line's first chunk at normal priority and the rest on a thread
 10. `SpeechProcess` keeps Voice's surface (stream, rate, speed, failures), so the speaker, the lip
 calibration and the audio disclosure use it unchanged.
 
+A cancelled line does not hold up the next one: the child takes the next request while its lowered
+thread is still inside the cancelled line's slice (it drops what that slice makes), and the room does not
+wait for that line's end on the pipe; the next line's reader skips what is left of it. A barge-in's
+answer used to wait for the cancelled slice, up to 0.8 s beside a second room (BENCHMARKS.md).
+
 The child is started with `spawn` (the room has threads; forking them is unsafe) and ignores
 Ctrl-C: the room stops it after flushing its outputs. As with any spawned process, a script that
 starts a room must keep its top-level code under `if __name__ == "__main__":` (the child imports the
@@ -24,6 +29,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 from twincast.errors import TwincastError
@@ -36,6 +42,7 @@ log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 120.0  # loading both embedded voices takes ~6 s on an idle machine
 CHUNK_TIMEOUT_S = 90.0  # longer than any engine's own timeout: past it the child is stuck
+CANCEL_POLL_S = 0.01  # how often a reader waiting for a chunk looks at its line's cancel
 
 
 class _Child:
@@ -61,10 +68,18 @@ class _Child:
         _, self.rate, self.speed = reply
         self._ready = True
 
-    def receive(self, timeout_s: float, doing: str) -> tuple:
+    def receive(self, timeout_s: float, doing: str, cancel: threading.Event | None = None) -> tuple | None:
+        """The next message; None as soon as `cancel` is set (a barge-in need not wait for a chunk)."""
+        deadline = time.monotonic() + timeout_s
         try:
-            if self.conn.poll(timeout_s):
-                return self.conn.recv()
+            while True:
+                left = deadline - time.monotonic()
+                if self.conn.poll(max(0.0, left) if cancel is None else min(CANCEL_POLL_S, max(0.0, left))):
+                    return self.conn.recv()
+                if cancel is not None and cancel.is_set():
+                    return None
+                if left <= 0:
+                    break
         except (EOFError, OSError):
             pass
         else:
@@ -104,7 +119,10 @@ class SpeechProcess:
 
     def __post_init__(self) -> None:
         if not self._state:
-            self._state.update(child=None, lock=threading.RLock(), seq=0, failures=0, restarts=0)  # re-entered by a reader mid-line
+            # lock: the child's life (start, restart, close); line: one reader on the pipe at a time. A line
+            # may end on another thread than it began (the room reads a line's first chunk at normal
+            # priority, the rest lowered), so `line` is a plain Lock, which any thread may release.
+            self._state.update(child=None, lock=threading.RLock(), line=threading.Lock(), seq=0, failures=0, restarts=0)
 
     def start(self) -> SpeechProcess:
         """Start the child (it loads in the background); `wait` or the first line waits for it."""
@@ -152,46 +170,47 @@ class SpeechProcess:
                 self._state["child"] = None
                 raise
             self.speed = self.speed or child.speed
+            self._state.setdefault("rate", child.rate)  # so no reader mid-line needs the lock for it
         return child
 
     def stream(self, text: str, lang: str = "auto", cancel: threading.Event | None = None) -> Iterator[SpeechChunk]:
-        """As Voice.stream. A cancel is passed on to the child, which stops at its next chunk; what
-        it already sent is read and dropped, so the next line starts on a clean pipe."""
+        """As Voice.stream. A cancel is passed on to the child, which stops at its next chunk; the
+        reader stops at once, and what the child still sends of this line is skipped by the next."""
         state = self._state
-        with state["lock"]:
-            child = self._child_locked()
-            state["seq"] += 1
-            seq = state["seq"]
+        state["line"].acquire()
+        try:
+            with state["lock"]:
+                child = self._child_locked()
+                state["seq"] += 1
+                seq = state["seq"]
             try:
                 child.conn.send(("say", seq, text, lang, self.speed))
             except (OSError, ValueError) as exc:
                 raise EngineError(f"the speech process cannot be reached ({exc})", "the next line starts a new one") from None
-            done = False
-            try:
-                while True:
-                    if cancel is not None and cancel.is_set():
-                        child.cancelled.value = seq
-                    message = child.receive(CHUNK_TIMEOUT_S, "speak")
-                    kind = message[0]
-                    if kind == "chunk":
-                        if child.cancelled.value < seq:
-                            yield message[2]
-                        continue
-                    done = True
-                    state["failures"] = message[2] if kind == "end" else message[4]
-                    if kind == "error":
-                        _, _, problem, fix, _, engine_error = message
-                        raise (EngineError if engine_error else TwincastError)(problem, fix)
+            while True:
+                message = child.receive(CHUNK_TIMEOUT_S, "speak", cancel)
+                if message is None:  # cancelled while waiting
                     return
-            finally:
-                if not done and child.alive:
-                    # The reader stopped early (a barge-in closed the generator): cancel, then drain.
-                    child.cancelled.value = seq
-                    try:
-                        while child.receive(CHUNK_TIMEOUT_S, "stop")[0] == "chunk":
-                            pass
-                    except EngineError:
-                        pass
+                kind = message[0]
+                if message[1] != seq:  # the end of a line cancelled before this one
+                    continue
+                if kind == "chunk":
+                    yield message[2]
+                    if cancel is not None and cancel.is_set():
+                        return
+                    continue
+                state["failures"] = message[2] if kind == "end" else message[4]
+                if kind == "error":
+                    _, _, problem, fix, _, engine_error = message
+                    raise (EngineError if engine_error else TwincastError)(problem, fix)
+                return
+        finally:
+            # Finished, cancelled, failed or closed early by its reader (a barge-in closes the
+            # speaker's loop): whatever the child has still to make of this line is not wanted.
+            child = state["child"]
+            if child is not None:
+                child.cancelled.value = max(child.cancelled.value, state["seq"])
+            state["line"].release()
 
     def close(self) -> None:
         with self._state["lock"]:
@@ -230,6 +249,12 @@ def _serve(conn, cancelled, factory: Callable, nice: int, log_level: int) -> Non
         conn.send(("failed", f"the voice could not be loaded: {exc}", "check the engine setting of the room"))
         return
     conn.send(("ready", voice.rate, voice.speed))
+    sending = threading.Lock()  # the main thread and the lowered one both send
+
+    def send(message: tuple) -> None:
+        with sending:
+            conn.send(message)
+
     while True:
         try:
             request = conn.recv()
@@ -240,22 +265,44 @@ def _serve(conn, cancelled, factory: Callable, nice: int, log_level: int) -> Non
             os._exit(0)
         _, seq, text, lang, speed = request
         spoken = voice if speed == voice.speed else dataclasses.replace(voice, speed=speed)
+        mark = _CancelMark(cancelled, seq)
         try:
-            chunks = spoken.stream(text, lang, cancel=_CancelMark(cancelled, seq))
+            chunks = spoken.stream(text, lang, cancel=mark)
             first = next(chunks, None)
-            if first is not None:
-                conn.send(("chunk", seq, first))
-                if lowered is None:
-                    _send_all(conn, seq, chunks)
-                else:
-                    lowered.submit(_send_all, conn, seq, chunks).result()
-        except TwincastError as exc:
-            conn.send(("error", seq, exc.problem, exc.fix, voice.failures, isinstance(exc, EngineError)))
         except Exception as exc:  # noqa: BLE001 - one bad line must not end the voice
-            log.debug("synthesis failed", exc_info=True)
-            conn.send(("error", seq, f"synthesis failed: {exc}", "", voice.failures, True))
+            send(_error(seq, exc, voice))
+            continue
+        if first is None:
+            send(("end", seq, voice.failures))
+            continue
+        send(("chunk", seq, first))
+        if lowered is None:
+            _send_rest(send, seq, chunks, mark, voice)
         else:
-            conn.send(("end", seq, voice.failures))
+            # Not waited for: the next request (a barge-in's answer) gets its first chunk made here
+            # while that thread is still in this line's current slice.
+            lowered.submit(_send_rest, send, seq, chunks, mark, voice)
+
+
+def _error(seq: int, exc: Exception, voice) -> tuple:  # noqa: ANN001 - Voice
+    if isinstance(exc, TwincastError):
+        return ("error", seq, exc.problem, exc.fix, voice.failures, isinstance(exc, EngineError))
+    log.debug("synthesis failed", exc_info=exc)
+    return ("error", seq, f"synthesis failed: {exc}", "", voice.failures, True)
+
+
+def _send_rest(send: Callable[[tuple], None], seq: int, chunks: Iterator[SpeechChunk], mark: _CancelMark, voice) -> None:  # noqa: ANN001
+    """A line's chunks after the first, then its end. A cancelled line's chunks are not sent: its reader is gone."""
+    try:
+        for chunk in chunks:
+            if mark.is_set():
+                chunks.close()
+                break
+            send(("chunk", seq, chunk))
+    except Exception as exc:  # noqa: BLE001
+        send(_error(seq, exc, voice))
+    else:
+        send(("end", seq, voice.failures))
 
 
 def _lowered_lane(voice, nice: int) -> concurrent.futures.ThreadPoolExecutor:  # noqa: ANN001 - Voice
@@ -284,8 +331,3 @@ def _engines(voice) -> list:  # noqa: ANN001 - Voice
     """The voice's engines that load models of their own (the others have no `warm`)."""
     engines = {id(e): e for e in [*voice.engines.values(), *voice.fallbacks.values()]}
     return [e for e in engines.values() if hasattr(e, "warm")]
-
-
-def _send_all(conn, seq: int, chunks: Iterator[SpeechChunk]) -> None:  # noqa: ANN001
-    for chunk in chunks:
-        conn.send(("chunk", seq, chunk))

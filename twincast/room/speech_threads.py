@@ -4,7 +4,7 @@ Synthesis comes in bursts (a clause in ~70 ms on both cores) while rendering and
 share every 33-40 ms. With more runnable threads than cores, frames lose their turn to a burst and
 come late (portrait 1080x1920 on two cores). Linux keeps a nice value per thread and a new thread
 inherits its creator's, so the speech thread is lowered. The room's speaker runs on it (mouth
-planning, filling the Playback); the voice itself runs in a child process that makes all but a
+planning, filling the Playback) once a line's first chunk is in; the voice itself runs in a child process that makes all but a
 line's first chunk on a thread lowered the same way (speech_process), or, with
 TWINCAST_SPEECH_PROCESS=0, is loaded on this thread so that the inference
 libraries' own worker threads (onnxruntime, LiteRT), born at load, are lowered too. Lowering needs no
@@ -38,3 +38,13 @@ def lower_this_thread(by: int = SPEECH_NICE) -> int | None:
 
 def speech_executor(name: str = "room-speech") -> concurrent.futures.ThreadPoolExecutor:
     return concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=name, initializer=lower_this_thread)
+
+
+def first_chunk_executor(name: str = "room-speech-first") -> concurrent.futures.ThreadPoolExecutor:
+    """The thread a line starts on, at the priority of the thread that makes it (the room's, normal):
+    it waits for the line's first chunk and hands it to the playback, then the line goes on on the
+    lowered thread. At nice 10 beside a second room, this step alone took 37-77 ms p95 (BENCHMARKS.md).
+    Its thread is started here, not at the first line, so that it takes the maker's priority."""
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=name)
+    pool.submit(int).result()
+    return pool

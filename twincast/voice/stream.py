@@ -22,6 +22,7 @@ from scipy.signal import resample_poly
 
 from twincast.errors import TwincastError
 from twincast.voice.clauses import Clause, clauses
+from twincast.voice.engines import lanes
 from twincast.voice.engines.base import Engine, EngineError, pieces
 from twincast.voice.speech import Phone, Piece, SpeechChunk
 
@@ -117,6 +118,8 @@ class Voice:
             whole = getattr(engine, "stream", None) is None
             start, done, resampler = pts, 0, None  # the clause's first pts; engine samples so far
             for piece in slices:
+                if cancel is not None and cancel.is_set():
+                    return  # a slice made after the cancel: no resampling, no voice matching for it
                 resampler = resampler or ClauseResampler(piece.sample_rate, self.rate)
                 scale = self.rate / piece.sample_rate
                 phones = [Phone(p.symbol, start + round((done + p.start) * scale), start + round((done + p.end) * scale), p.lang) for p in piece.phones]
@@ -159,14 +162,14 @@ class Voice:
 
     def _slices(self, engine: Engine, clause: Clause) -> Iterator[Piece]:
         speed = self.speed * (self.lang_speed.get(clause.lang, 1.0) if self._matched(engine, clause.lang) else 1.0)
-        with engine.lock:
+        with lanes.lock(engine):
             it = pieces(engine, clause.text, clause.lang, speed)
             first = next(it)
 
         def rest() -> Iterator[Piece]:
             yield first
             while True:
-                with engine.lock:
+                with lanes.lock(engine):  # the lane it is resumed on: the room's speech process moves it
                     piece = next(it, None)
                 if piece is None:
                     return

@@ -4,7 +4,8 @@ An engine synthesises one clause of already-normalised text in one language
 and returns a Piece. It does no sentence splitting, no language detection and
 no text normalisation: voice.stream does those once for every engine.
 Engines are loaded lazily and are safe to call from one worker thread at a
-time (the stream holds the engine's lock)."""
+time (the stream holds the engine's lock), or one per lane for an engine with
+`models_per_lane` (lanes.py)."""
 
 from __future__ import annotations
 

