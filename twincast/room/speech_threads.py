@@ -4,11 +4,12 @@ Synthesis comes in bursts (a clause in ~70 ms on both cores) while rendering and
 share every 33-40 ms. With more runnable threads than cores, frames lose their turn to a burst and
 come late (portrait 1080x1920 on two cores). Linux keeps a nice value per thread and a new thread
 inherits its creator's, so the speech thread is lowered. The room's speaker runs on it (mouth
-planning, filling the Playback) once a line's first chunk is in; the voice itself runs in a child process that makes all but a
-line's first chunk on a thread lowered the same way (speech_process), or, with
-TWINCAST_SPEECH_PROCESS=0, is loaded on this thread so that the inference
-libraries' own worker threads (onnxruntime, LiteRT), born at load, are lowered too. Lowering needs no
-privilege; where the system refuses it, the room runs as it would without."""
+planning, filling the Playback) once a line's first chunk is in, which it waits for on a thread at
+the room's priority; the voice itself runs in a child process that makes all but a line's first
+chunk on a thread lowered the same way (speech_process), or, with TWINCAST_SPEECH_PROCESS=0, is
+loaded on this thread so that the inference libraries' own worker threads (onnxruntime, LiteRT), born
+at load, are lowered too. Lowering needs no privilege; where the system refuses it, the room runs as
+it would without."""
 
 from __future__ import annotations
 
