@@ -81,6 +81,8 @@ def test_a_room_speaks_answers_and_records(clone_dir, tmp_path):
     # The voice spoke from its own process, which ended with the room.
     assert final["speech_process"]["restarts"] == 0 and final["speech_process"]["pid"] is None
     assert status["speech_process"]["pid"] not in (None, os.getpid())
+    nice = status["speech_process"]["nice"]  # a line's first chunk above its rest (raised as root, else the room's)
+    assert set(nice) == {"first_chunk", "rest"} and nice["first_chunk"] < nice["rest"]
 
     files = list((tmp_path / "rec").glob("*.mp4"))
     assert len(files) == 1 and not list((tmp_path / "rec").glob("*.part"))

@@ -200,13 +200,62 @@ def test_the_rest_of_a_line_is_made_on_a_lowered_thread_with_models_of_its_own()
     voice = types.SimpleNamespace(engines={"en": engine, "zh": OverHttp()}, fallbacks={"en": engine})
     assert _engines(voice) == [engine]  # each engine once, and only those with models
     ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    pool = _lowered_lane(voice, 3)
+    pool = _lowered_lane(voice, ours + 3)
     try:
         assert seen == [("lowered", min(19, ours + 3))]
         assert pool.submit(lanes.current).result() == "lowered"
     finally:
         pool.shutdown()
     assert lanes.current() == "" and os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == ours  # this thread untouched
+
+
+def _thread_nices(pid: int) -> list[int]:
+    """Every thread of a process, its nice value as the kernel has it (/proc/PID/task/TID/stat, field 19)."""
+    nices = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/stat") as f:
+            nices.append(int(f.read().rsplit(")", 1)[1].split()[16]))
+    return nices
+
+
+def test_a_lines_first_chunk_is_made_raised_where_allowed_and_every_thread_of_the_child_is_raised_or_lowered(speech):
+    """What a viewer waits for goes first where the system lets the room raise a thread (as root
+    here); the inference libraries' worker threads are born after the raise or on the lowered thread,
+    so they take their lane's priority."""
+    from twincast.room.speech_threads import FIRST_CHUNK_RAISE, SPEECH_NICE, raise_this_thread
+
+    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    probe: list[int | None] = []
+    t = threading.Thread(target=lambda: probe.append(raise_this_thread()))  # a throwaway thread: may this process raise?
+    t.start()
+    t.join()
+    first = ours if probe[0] is None else ours - FIRST_CHUNK_RAISE
+    speech.wait()
+    assert speech.priorities == {"first_chunk": first, "rest": min(19, ours + SPEECH_NICE)}
+    assert os.getpriority(os.PRIO_PROCESS, speech.pid) == first  # the child's main thread, which makes first chunks
+    nices = _thread_nices(speech.pid)
+    rest = min(19, ours + SPEECH_NICE)
+    # Each lane's thread and the inference libraries' workers it started; besides them only the
+    # BLAS pools numpy and scipy start at import, before the child's code runs (one thread each here).
+    assert nices.count(first) >= 2 and nices.count(rest) >= 2
+    assert len([n for n in nices if n not in (first, rest)]) <= 2
+
+
+def test_a_room_that_may_not_raise_says_how_and_goes_on(monkeypatch, caplog):
+    import logging
+
+    from twincast.room import speech_threads
+
+    def refused(*args) -> None:  # noqa: ANN002 - as os.setpriority without the privilege
+        raise PermissionError(13, "Permission denied")
+
+    before = speech_threads.this_thread_nice()
+    monkeypatch.setattr(os, "setpriority", refused)
+    with caplog.at_level(logging.INFO, logger="twincast.room.speech_threads"):
+        assert speech_threads.raise_this_thread(3) is None
+    assert speech_threads.this_thread_nice() == before
+    assert "CAP_SYS_NICE" in caplog.text and "LimitNICE=-3" in caplog.text
+    assert speech_threads.raise_this_thread(0) is None  # nothing asked, nothing tried
 
 
 def test_an_engine_that_cannot_load_ahead_does_not_stop_the_child(caplog):

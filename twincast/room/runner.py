@@ -128,7 +128,7 @@ class RunningRoom:
     def status(self) -> dict:
         extra = {"commerce": self.link.status()} if self.link is not None else {}
         if isinstance(self.voice, SpeechProcess):
-            extra["speech_process"] = {"pid": self.voice.pid, "restarts": self.voice.restarts}
+            extra["speech_process"] = {"pid": self.voice.pid, "restarts": self.voice.restarts, "nice": self.voice.priorities}
         return {**self.room.status(), "outputs": self.media.health(), "engine_failures": self.voice.failures, "stopped_because": self.stopped_because, **extra}
 
     def close_voice(self) -> None:

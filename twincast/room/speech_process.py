@@ -4,8 +4,8 @@ In the room's process, synthesis shared one interpreter lock with rendering, enc
 event loop: a clause's Python work (text front end, resampling, voice matching) held frames back,
 and a portrait room on two cores delivered about one frame in fifty late. Here the voice runs in
 a child process, scheduled by the kernel on its own, and the room reads its chunks from a pipe.
-The child makes a line's first chunk at normal priority and the rest on a thread lowered to nice
-10. `SpeechProcess` keeps Voice's surface (stream, rate, speed, failures), so the speaker, the lip
+The child makes a line's first chunk at the room's priority, or 3 above it where the system allows
+(speech_threads), and the rest on a thread lowered to 10 below the room. `SpeechProcess` keeps Voice's surface (stream, rate, speed, failures), so the speaker, the lip
 calibration and the audio disclosure use it unchanged.
 
 A cancelled line does not hold up the next one: the child takes the next request while its lowered
@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from twincast.errors import TwincastError
-from twincast.room.speech_threads import SPEECH_NICE, lower_this_thread
+from twincast.room.speech_threads import SPEECH_NICE, raise_this_thread, set_this_thread_nice, this_thread_nice
 from twincast.voice.engines import lanes
 from twincast.voice.engines.base import EngineError
 from twincast.voice.speech import SpeechChunk
@@ -56,6 +56,7 @@ class _Child:
         self.process.start()
         child_conn.close()
         self.rate = self.speed = 0
+        self.priorities: dict[str, int] = {}  # the child's nice values: {"first_chunk": n, "rest": n}
         self._ready = False
 
     def wait_ready(self) -> None:
@@ -65,7 +66,7 @@ class _Child:
         if reply[0] == "failed":
             self.close()
             raise TwincastError(reply[1], reply[2])
-        _, self.rate, self.speed = reply
+        _, self.rate, self.speed, self.priorities = reply
         self._ready = True
 
     def receive(self, timeout_s: float, doing: str, cancel: threading.Event | None = None) -> tuple | None:
@@ -151,6 +152,12 @@ class SpeechProcess:
         return self._state["restarts"]
 
     @property
+    def priorities(self) -> dict[str, int]:
+        """The nice values the running child makes a line's first chunk and its rest at; {} before it is ready."""
+        child = self._state["child"]
+        return {} if child is None else dict(child.priorities)
+
+    @property
     def pid(self) -> int | None:
         child = self._state["child"]
         return None if child is None else child.process.pid
@@ -231,24 +238,30 @@ class _CancelMark:
 
 def _serve(conn, cancelled, factory: Callable, nice: int, log_level: int) -> None:  # noqa: ANN001
     """The child: load the voice, then speak each request chunk by chunk until told to quit. A line's
-    first chunk is made on this thread, at normal priority: it is what the viewer waits for. The
-    rest is made on a lowered thread with models of its own (voice/engines/lanes.py), while the
-    first chunk plays: at normal priority beside a second room, that part made frames late
-    (BENCHMARKS.md)."""
+    first chunk is made on this thread, raised where the system allows (speech_threads): it is what
+    the viewer waits for. The rest is made on a thread `nice` below the room with models of its own
+    (voice/engines/lanes.py), while the first chunk plays: at the room's priority beside a second
+    room, that part made frames late (BENCHMARKS.md)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the room; it stops us after its outputs
     logging.basicConfig(level=log_level, format="twincast speech: %(message)s")
+    room_nice = this_thread_nice()
+    raised = raise_this_thread()  # before the models load: their worker threads take this thread's nice
+    priorities = {"first_chunk": room_nice if raised is None else raised, "rest": room_nice}
     try:
         voice = factory()
         for engine in _engines(voice):  # the first line, often the room's notice, need not load them
             _warm(engine)
-        lowered = _lowered_lane(voice, nice) if nice else None
+        lowered = None
+        if nice:
+            lowered = _lowered_lane(voice, room_nice + nice)
+            priorities["rest"] = lowered.submit(this_thread_nice).result()
     except TwincastError as exc:
         conn.send(("failed", exc.problem, exc.fix))
         return
     except Exception as exc:  # noqa: BLE001 - the room reports it in one line
         conn.send(("failed", f"the voice could not be loaded: {exc}", "check the engine setting of the room"))
         return
-    conn.send(("ready", voice.rate, voice.speed))
+    conn.send(("ready", voice.rate, voice.speed, priorities))
     sending = threading.Lock()  # the main thread and the lowered one both send
 
     def send(message: tuple) -> None:
@@ -306,10 +319,12 @@ def _send_rest(send: Callable[[tuple], None], seq: int, chunks: Iterator[SpeechC
 
 
 def _lowered_lane(voice, nice: int) -> concurrent.futures.ThreadPoolExecutor:  # noqa: ANN001 - Voice
-    """The lowered thread, its engines' models loaded there (their worker threads take its nice)."""
+    """The thread at this nice value (lowered), its engines' models loaded there (their worker
+    threads take its nice). Born of a raised thread, so set, not moved by a step."""
 
     def enter() -> None:
-        lower_this_thread(nice)
+        if set_this_thread_nice(nice) is None:
+            log.info("the rest of each line is made at the room's priority (the system refused nice %d)", nice)
         lanes.enter("lowered")
 
     pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="speech-lowered", initializer=enter)

@@ -9,7 +9,14 @@ the room's priority; the voice itself runs in a child process that makes all but
 chunk on a thread lowered the same way (speech_process), or, with TWINCAST_SPEECH_PROCESS=0, is
 loaded on this thread so that the inference libraries' own worker threads (onnxruntime, LiteRT), born
 at load, are lowered too. Lowering needs no privilege; where the system refuses it, the room runs as
-it would without."""
+it would without.
+
+A line's first chunk is the other way round: a viewer waits for it, and beside a second room it took
+several times its idle time (the two rooms' frames share the cores with it). Where the system lets a
+process raise a thread's priority (root, CAP_SYS_NICE, or a nice limit: systemd's LimitNICE=-3,
+limits.conf's `USER - nice -3`), the speech process makes it FIRST_CHUNK_RAISE above the room; elsewhere
+at the room's priority. Three steps, not more: at nice -5 the other room's frames came late and lines
+went silent mid-way (BENCHMARKS.md)."""
 
 from __future__ import annotations
 
@@ -23,18 +30,41 @@ log = logging.getLogger(__name__)
 # CFS weight 110 against 1024: the frames first, speech in the time they leave. TWINCAST_SPEECH_NICE=0
 # keeps speech at normal priority (the benchmark's baseline).
 SPEECH_NICE = int(os.environ.get("TWINCAST_SPEECH_NICE", "10"))
+# TWINCAST_FIRST_CHUNK_RAISE=0 keeps a line's first chunk at the room's priority (the benchmark's baseline).
+FIRST_CHUNK_RAISE = int(os.environ.get("TWINCAST_FIRST_CHUNK_RAISE", "3"))
+RAISE_HOW = "run the room as root, or give it CAP_SYS_NICE or a nice limit (systemd LimitNICE=-3; limits.conf: USER - nice -3)"
+
+
+def this_thread_nice() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+def set_this_thread_nice(nice: int) -> int | None:
+    """Give the calling thread this nice value (clamped to Linux's -20..19); the value, or None when refused."""
+    nice = max(-20, min(19, nice))
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except (AttributeError, OSError):
+        return None
+    return nice
 
 
 def lower_this_thread(by: int = SPEECH_NICE) -> int | None:
     """Lower the calling thread's priority; its new nice value, or None when refused."""
-    try:
-        tid = threading.get_native_id()
-        nice = min(19, os.getpriority(os.PRIO_PROCESS, tid) + by)
-        os.setpriority(os.PRIO_PROCESS, tid, nice)
-        return nice
-    except (AttributeError, OSError) as exc:
-        log.info("speech runs at normal priority (%s)", exc)
+    nice = set_this_thread_nice(this_thread_nice() + by)
+    if nice is None:
+        log.info("speech runs at normal priority (the system refused to lower it)")
+    return nice
+
+
+def raise_this_thread(by: int = FIRST_CHUNK_RAISE) -> int | None:
+    """Raise the calling thread's priority where the system allows it; its new nice value, or None."""
+    if by <= 0:
         return None
+    nice = set_this_thread_nice(this_thread_nice() - by)
+    if nice is None:
+        log.info("a line's first chunk is made at the room's priority; to start lines sooner beside a second room, %s", RAISE_HOW)
+    return nice
 
 
 def speech_executor(name: str = "room-speech") -> concurrent.futures.ThreadPoolExecutor:
