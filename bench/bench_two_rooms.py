@@ -7,7 +7,9 @@ stream (as a platform would pull it), and two `twincast bench room` processes si
 speaking Mandarin lines, one English). Prints each room's JSON line, then a summary line against the
 issue's goals (real time, no drift, each room's first audio within 300 ms p95). In the environment,
 `TWINCAST_SPEECH_PROCESS=0` measures the baseline with speech on a thread of each room instead of its
-own process, and `TWINCAST_SPEECH_NICE=0` the one with speech at normal priority."""
+own process, `TWINCAST_SPEECH_NICE=0` the one with speech at normal priority, and
+`TWINCAST_FIRST_CHUNK_RAISE=0` the one with a line's first chunk at the room's priority (where the
+system allows it, root here, it is raised 3 steps; each room's JSON line gives its `speech_nice`)."""
 
 from __future__ import annotations
 

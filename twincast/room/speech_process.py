@@ -5,8 +5,9 @@ event loop: a clause's Python work (text front end, resampling, voice matching) 
 and a portrait room on two cores delivered about one frame in fifty late. Here the voice runs in
 a child process, scheduled by the kernel on its own, and the room reads its chunks from a pipe.
 The child makes a line's first chunk at the room's priority, or 3 above it where the system allows
-(speech_threads), and the rest on a thread lowered to 10 below the room. `SpeechProcess` keeps Voice's surface (stream, rate, speed, failures), so the speaker, the lip
-calibration and the audio disclosure use it unchanged.
+(speech_threads), and the rest on a thread lowered to 10 below the room. `SpeechProcess` keeps
+Voice's surface (stream, rate, speed, failures), so the speaker, the lip calibration and the audio
+disclosure use it unchanged.
 
 A cancelled line does not hold up the next one: the child takes the next request while its lowered
 thread is still inside the cancelled line's slice (it drops what that slice makes), and the room does not
@@ -246,7 +247,8 @@ def _serve(conn, cancelled, factory: Callable, nice: int, log_level: int) -> Non
     logging.basicConfig(level=log_level, format="twincast speech: %(message)s")
     room_nice = this_thread_nice()
     raised = raise_this_thread()  # before the models load: their worker threads take this thread's nice
-    priorities = {"first_chunk": room_nice if raised is None else raised, "rest": room_nice}
+    first_nice = room_nice if raised is None else raised
+    priorities = {"first_chunk": first_nice, "rest": first_nice}  # one thread for all unless lowered below
     try:
         voice = factory()
         for engine in _engines(voice):  # the first line, often the room's notice, need not load them

@@ -15,8 +15,8 @@ A line's first chunk is the other way round: a viewer waits for it, and beside a
 several times its idle time (the two rooms' frames share the cores with it). Where the system lets a
 process raise a thread's priority (root, CAP_SYS_NICE, or a nice limit: systemd's LimitNICE=-3,
 limits.conf's `USER - nice -3`), the speech process makes it FIRST_CHUNK_RAISE above the room; elsewhere
-at the room's priority. Three steps, not more: five made about twice the late frames and the gaps
-inside lines for another ~30 ms (BENCHMARKS.md)."""
+at the room's priority. Three steps, not more: five made two to four times the late frames and the
+gaps inside lines for another ~30 ms (BENCHMARKS.md)."""
 
 from __future__ import annotations
 
