@@ -8,8 +8,10 @@ speaking Mandarin lines, one English). Prints each room's JSON line, then a summ
 issue's goals (real time, no drift, each room's first audio within 300 ms p95). In the environment,
 `TWINCAST_SPEECH_PROCESS=0` measures the baseline with speech on a thread of each room instead of its
 own process, `TWINCAST_SPEECH_NICE=0` the one with speech at normal priority, and
-`TWINCAST_FIRST_CHUNK_RAISE=0` the one with a line's first chunk at the room's priority (where the
-system allows it, root here, it is raised 3 steps; each room's JSON line gives its `speech_nice`)."""
+`TWINCAST_FIRST_CHUNK_RAISE=0` the one with a line's first chunk at the frames' priority (otherwise
+it goes 3 steps above them: raised where the system allows it, root here, else the rest of each
+room lowered; each room's JSON line gives its `speech_nice`). Run as root without the privilege to
+raise, as an ordinary user would be: `setpriv --bounding-set -sys_nice .venv/bin/python bench/...`."""
 
 from __future__ import annotations
 

@@ -81,8 +81,8 @@ def test_a_room_speaks_answers_and_records(clone_dir, tmp_path):
     # The voice spoke from its own process, which ended with the room.
     assert final["speech_process"]["restarts"] == 0 and final["speech_process"]["pid"] is None
     assert status["speech_process"]["pid"] not in (None, os.getpid())
-    nice = status["speech_process"]["nice"]  # a line's first chunk above its rest (raised as root, else the room's)
-    assert set(nice) == {"first_chunk", "rest"} and nice["first_chunk"] < nice["rest"]
+    nice = status["speech_process"]["nice"]  # a line's first chunk above the frames (raised, or the rest lowered), its rest below
+    assert set(nice) == {"first_chunk", "rest", "frames"} and nice["first_chunk"] < nice["frames"] < nice["rest"]
 
     files = list((tmp_path / "rec").glob("*.mp4"))
     assert len(files) == 1 and not list((tmp_path / "rec").glob("*.part"))
@@ -107,6 +107,81 @@ def test_a_room_speaks_answers_and_records(clone_dir, tmp_path):
     audit = [json.loads(line) for f in (tmp_path / "audit").glob("audit-*.jsonl") for line in f.read_text().splitlines()]
     assert {"operator", "chat", "script"} <= {r["source"] for r in audit}  # every line spoken, with its source
     assert any(r["said"] and "八十九" in r["original"] or "89" in r["original"] for r in audit)
+
+
+# A room in a process of its own, as `twincast live` runs it: what it lowers lasts the process's life.
+UNPRIVILEGED_ROOM = """
+import asyncio, json, os, sys, threading
+from twincast.progress import Progress
+from twincast.room.clock import FakeClock
+from twincast.room.config import RoomConfig
+from twincast.room.runner import RunningRoom
+from twincast.room.speech_threads import may_raise
+
+def nices(pid):
+    return [os.getpriority(os.PRIO_PROCESS, int(t)) for t in os.listdir(f"/proc/{pid}/task")]
+
+if __name__ == "__main__":
+    if may_raise(3):  # the privilege itself, whatever TWINCAST_FIRST_CHUNK_RAISE says
+        print(json.dumps({"may_raise": True}))
+        sys.exit()
+    clone, folder = sys.argv[1:]
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    cfg = RoomConfig.model_validate({"clone": clone, "language": "zh", "profile": "custom", "disclosure": "tone",
+        "video": {"width": 320, "height": 240, "fps": 25, "video_kbps": 300},
+        "outputs": [{"type": "record", "folder": folder + "/rec"}], "audit": folder + "/audit"})
+    running = RunningRoom(cfg, Progress(enabled=False), clock=FakeClock(), await_speech=True)
+    seen = {"base": base}
+
+    async def drive():
+        task = asyncio.create_task(running.run(seconds=4))
+        while running.room.stats.frames < 10:
+            await asyncio.sleep(0.01)
+        seen["nice"] = running.status()["speech_process"]["nice"]
+        seen["threads"] = {t.name: os.getpriority(os.PRIO_PROCESS, t.native_id) for t in threading.enumerate()}
+        seen["child_main"] = os.getpriority(os.PRIO_PROCESS, running.voice.pid)
+        seen["child"] = nices(running.voice.pid)
+        await task
+        seen["frames"] = running.status()["frames"]
+
+    asyncio.run(drive())
+    print(json.dumps(seen))
+"""
+
+
+def _without_the_privilege_to_raise() -> None:
+    """For a child process: no nice limit, and for root no CAP_SYS_NICE after exec (PR_CAPBSET_DROP)."""
+    import ctypes
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NICE, (0, 0))
+    ctypes.CDLL(None, use_errno=True).prctl(24, 23, 0, 0, 0)  # refused without CAP_SETPCAP: then it was not root's
+
+
+def test_a_room_that_may_not_raise_a_thread_lowers_the_rest_instead(clone_dir, tmp_path):
+    """No privilege: a line's first chunk stays at the room's priority and everything else goes 3 below,
+    the same distances as a raise (the frames, and the rest of a line 10 below them)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "room.py"
+    script.write_text(UNPRIVILEGED_ROOM)
+    done = subprocess.run([sys.executable, str(script), str(clone_dir), str(tmp_path)], capture_output=True, text=True, timeout=300,
+                          preexec_fn=_without_the_privilege_to_raise)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    if seen.get("may_raise"):
+        pytest.skip("this system lets every process raise a thread's priority")
+    base = seen["base"]
+    frames, rest = min(19, base + 3), min(19, base + 13)
+    assert seen["nice"] == {"first_chunk": base, "rest": rest, "frames": frames}
+    threads = seen["threads"]
+    assert threads["room-speech-first_0"] == base  # hands a line's first chunk to the playback
+    assert threads["MainThread"] == threads["room-media_0"] == threads["room-encode_0"] == frames
+    assert threads["room-speech_0"] == rest
+    assert seen["child_main"] == base  # the speech process's thread that makes first chunks
+    assert set(seen["child"]) == {base, rest} and seen["child"].count(rest) >= 2  # its lowered lane and that lane's workers
+    assert seen["frames"] == 4 * 25
 
 
 def test_a_clone_without_live_consent_cannot_go_live(clone_dir, tmp_path):

@@ -258,6 +258,28 @@ def test_a_room_that_may_not_raise_says_how_and_goes_on(monkeypatch, caplog):
     assert speech_threads.raise_this_thread(0) is None  # nothing asked, nothing tried
 
 
+def test_a_room_that_may_not_raise_lowers_the_rest_by_as_much(monkeypatch, caplog):
+    import logging
+
+    from twincast.room import speech_threads
+    from twincast.room.speech_threads import RoomPriorities
+
+    real = os.setpriority
+
+    def lowering_only(which: int, who: int, nice: int) -> None:  # as os.setpriority without the privilege
+        if nice < os.getpriority(which, who):
+            raise PermissionError(13, "Permission denied")
+        real(which, who, nice)
+
+    monkeypatch.setattr(os, "setpriority", lowering_only)
+    with caplog.at_level(logging.INFO, logger="twincast.room.speech_threads"):
+        plan = speech_threads.room_priorities(3)
+    assert plan == RoomPriorities(raise_first_chunk=0, lower_the_rest=3)
+    assert "frames go 3 below" in caplog.text and "LimitNICE=-3" in caplog.text
+    assert plan.speech_nice(10) == 13 and plan.speech_nice(0) == 0  # the rest 10 below the frames; one priority stays one
+    assert speech_threads.room_priorities(0) == RoomPriorities() and RoomPriorities().speech_nice(10) == 10
+
+
 def test_an_engine_that_cannot_load_ahead_does_not_stop_the_child(caplog):
     from twincast.room.speech_process import _warm
 

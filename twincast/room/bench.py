@@ -84,7 +84,7 @@ def bench_room(clone: Path, seconds: float, lang: str, width: int, height: int, 
                 now = time.monotonic()
                 if now > seconds * 0.5 + t0 and not samples:
                     samples.append(room_rss_mb(running))
-                    nice.update(getattr(running.voice, "priorities", {}))  # read while the child runs
+                    nice.update(running.nice())  # read while the child runs
                 if room.is_running and now - last_rss[0] >= 1.0:  # the speech process goes when the room stops
                     last_rss[:] = [now, room_rss_mb(running)]
                 if not series or now - t0 >= series[-1][0] + 60:
@@ -134,7 +134,7 @@ def bench_room(clone: Path, seconds: float, lang: str, width: int, height: int, 
             "rss_series_mb": series,
             "utterances": status["utterances"],
             "interrupts": status["interrupts"],
-            "speech_nice": nice or None,  # {"first_chunk": n, "rest": n}: raised or not (speech_threads)
+            "speech_nice": nice or None,  # {"first_chunk": n, "rest": n, "frames": n}: raised, the rest lowered, or neither (speech_threads)
             "outputs": [{k: o[k] for k in ("name", "state", "failures", "dropped")} for o in status["outputs"]],
             "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }

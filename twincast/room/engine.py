@@ -69,8 +69,10 @@ class Room:
         await_speech: bool = False,
         inline_media: bool = False,
         speech: concurrent.futures.ThreadPoolExecutor | None = None,
+        first: concurrent.futures.ThreadPoolExecutor | None = None,
     ) -> None:
-        """speech: the executor the rest of a line runs on (default: a lowered one, speech_threads)."""
+        """speech: the executor the rest of a line runs on (default: a lowered one, speech_threads);
+        first: the one a line starts on (default: one at the priority of the thread that makes the room)."""
         if rate % fps:
             raise TwincastError(f"{fps} fps does not divide the {rate} Hz audio rate into whole samples per frame", "use 24, 25, 30, 48, 50 or 60 fps")
         self.clock = clock
@@ -98,7 +100,7 @@ class Room:
         self._running = False  # between run()'s start and end: enqueue may start speech itself
         self._media = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="room-media")
         self._speech = speech or speech_executor()
-        self._speech_first = first_chunk_executor()
+        self._speech_first = first or first_chunk_executor()
 
     # --- control (call on the event loop thread) -------------------------------------------------
 

@@ -32,7 +32,7 @@ from twincast.room.renderer import RoomRenderer
 from twincast.room.speaker import Speaker
 from twincast.room.speech_process import SpeechProcess
 from twincast.trust.withdrawal import withdrawn
-from twincast.room.speech_threads import speech_executor
+from twincast.room.speech_threads import RoomPriorities, first_chunk_executor, lower_other_threads, room_priorities, speech_executor, this_thread_nice, thread_of
 from twincast.voice.voice_setup import make_voice
 
 log = logging.getLogger(__name__)
@@ -67,13 +67,22 @@ class RunningRoom:
         self.clock = clock or MonotonicClock()
         self.stopped_because = ""
         profile = cfg.platform()
+        # A line's first chunk a few steps above the frames: raised in the speech process where the
+        # system allows, else every other thread here lowered, once the two threads that make and
+        # hand on first chunks are born at the room's priority (speech_threads).
+        self.priorities = room_priorities() if speech_in_child() else RoomPriorities()
+        self._first = first_chunk_executor()
         # The voice loads in its own process (or, as a baseline, on the lowered speech thread) while
         # the clone loads here.
-        self.voice = room_voice(functools.partial(make_voice, cfg.engine, cfg.clone, rate=profile.audio_rate_hz, live=True))
+        self.voice = room_voice(functools.partial(make_voice, cfg.engine, cfg.clone, rate=profile.audio_rate_hz, live=True), self.priorities)
+        if self.priorities.lower_the_rest:
+            lower_other_threads(self.priorities.lower_the_rest, keep={thread_of(self._first)})
+        self.frames_nice = this_thread_nice()  # the frames' threads are born of this one
         try:
             self._build(cfg, progress, profile, script_base, await_speech)
         except BaseException:
             self.close_voice()
+            self._first.shutdown(wait=False)
             raise
 
     def _build(self, cfg: RoomConfig, progress: Progress, profile, script_base: Path, await_speech: bool) -> None:  # noqa: ANN001 - PlatformProfile
@@ -91,7 +100,7 @@ class RunningRoom:
 
             self.preview = WebRtcPreview(self.encoder)
         self.media = MediaPipeline(RoomRenderer(clone, profile.width, profile.height, cfg.language), self.encoder, build_sinks(cfg, self.encoder, self.clock), self.preview)
-        self.room = Room(self.clock, profile.fps, profile.audio_rate_hz, self.media.produce, lambda pb: self.speaker.steps(pb), cfg.script_lines(script_base), cfg.loop_script, await_speech=await_speech, speech=speech)
+        self.room = Room(self.clock, profile.fps, profile.audio_rate_hz, self.media.produce, lambda pb: self.speaker.steps(pb), cfg.script_lines(script_base), cfg.loop_script, await_speech=await_speech, speech=speech, first=self._first)
         from twincast.commerce.ad_guard import check as guard
         from twincast.trust.audit import AuditLog
 
@@ -128,8 +137,13 @@ class RunningRoom:
     def status(self) -> dict:
         extra = {"commerce": self.link.status()} if self.link is not None else {}
         if isinstance(self.voice, SpeechProcess):
-            extra["speech_process"] = {"pid": self.voice.pid, "restarts": self.voice.restarts, "nice": self.voice.priorities}
+            extra["speech_process"] = {"pid": self.voice.pid, "restarts": self.voice.restarts, "nice": self.nice()}
         return {**self.room.status(), "outputs": self.media.health(), "engine_failures": self.voice.failures, "stopped_because": self.stopped_because, **extra}
+
+    def nice(self) -> dict[str, int]:
+        """The nice values of a line's first chunk, of the rest of it, and of the frames; {} before the speech process is ready."""
+        made = getattr(self.voice, "priorities", {})
+        return {**made, "frames": self.frames_nice} if made else {}
 
     def close_voice(self) -> None:
         if isinstance(self.voice, SpeechProcess):
@@ -169,12 +183,17 @@ class RunningRoom:
                 server.should_exit = True
 
 
-def room_voice(factory: Callable) -> SpeechProcess | Callable:
-    """The room's voice: a started SpeechProcess, or with TWINCAST_SPEECH_PROCESS=0 (the benchmarks'
-    baseline) the factory itself, to be called on the speech thread."""
-    if os.environ.get("TWINCAST_SPEECH_PROCESS", "1") == "0":
+def speech_in_child() -> bool:
+    """False with TWINCAST_SPEECH_PROCESS=0, the benchmarks' baseline: the voice in the room's process."""
+    return os.environ.get("TWINCAST_SPEECH_PROCESS", "1") != "0"
+
+
+def room_voice(factory: Callable, priorities: RoomPriorities) -> SpeechProcess | Callable:
+    """The room's voice: a started SpeechProcess, or in the baseline (speech_in_child) the factory
+    itself, to be called on the speech thread."""
+    if not speech_in_child():
         return factory
-    return SpeechProcess(factory).start()
+    return SpeechProcess(factory, nice=priorities.speech_nice(), raise_by=priorities.raise_first_chunk).start()
 
 
 # The first line of every stream, with the audio disclosure in front of it (reply=True).

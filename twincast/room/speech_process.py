@@ -4,8 +4,9 @@ In the room's process, synthesis shared one interpreter lock with rendering, enc
 event loop: a clause's Python work (text front end, resampling, voice matching) held frames back,
 and a portrait room on two cores delivered about one frame in fifty late. Here the voice runs in
 a child process, scheduled by the kernel on its own, and the room reads its chunks from a pipe.
-The child makes a line's first chunk at the room's priority, or 3 above it where the system allows
-(speech_threads), and the rest on a thread lowered to 10 below the room. `SpeechProcess` keeps
+The child makes a line's first chunk 3 above the room's frames, raised where the system allows and
+otherwise at the room's priority with the room's own threads lowered 3 (speech_threads), and the
+rest on a thread lowered to 10 below the frames. `SpeechProcess` keeps
 Voice's surface (stream, rate, speed, failures), so the speaker, the lip calibration and the audio
 disclosure use it unchanged.
 
@@ -34,7 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from twincast.errors import TwincastError
-from twincast.room.speech_threads import SPEECH_NICE, raise_this_thread, set_this_thread_nice, this_thread_nice
+from twincast.room.speech_threads import FIRST_CHUNK_RAISE, SPEECH_NICE, raise_this_thread, set_this_thread_nice, this_thread_nice
 from twincast.voice.engines import lanes
 from twincast.voice.engines.base import EngineError
 from twincast.voice.speech import SpeechChunk
@@ -49,11 +50,11 @@ CANCEL_POLL_S = 0.01  # how often a reader waiting for a chunk looks at its line
 class _Child:
     """One running child: its process, its end of the pipe and the cancel mark they share."""
 
-    def __init__(self, factory: Callable, nice: int) -> None:  # noqa: ANN001 - () -> Voice, picklable
+    def __init__(self, factory: Callable, nice: int, raise_by: int) -> None:  # noqa: ANN001 - () -> Voice, picklable
         ctx = multiprocessing.get_context("spawn")
         self.cancelled = ctx.Value("q", 0, lock=False)  # every request with seq <= this is cancelled
         self.conn, child_conn = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child_conn, self.cancelled, factory, nice, logging.getLogger().getEffectiveLevel()), name="twincast-speech", daemon=True)
+        self.process = ctx.Process(target=_serve, args=(child_conn, self.cancelled, factory, nice, raise_by, logging.getLogger().getEffectiveLevel()), name="twincast-speech", daemon=True)
         self.process.start()
         child_conn.close()
         self.rate = self.speed = 0
@@ -114,7 +115,8 @@ class SpeechProcess:
     another speed (dataclasses.replace) speaks through the same child."""
 
     factory: Callable
-    nice: int = SPEECH_NICE
+    nice: int = SPEECH_NICE  # the rest of a line: this far below the room
+    raise_by: int = FIRST_CHUNK_RAISE  # a line's first chunk: this far above it, where the system allows
     speed: float = 0.0  # 0 until the child is ready: then its voice's own speed
     transform: None = None
     _state: dict = dataclasses.field(default_factory=dict)  # shared by copies: the child, counters, the lock
@@ -170,7 +172,7 @@ class SpeechProcess:
             child = self._state["child"] = None
             self._state["restarts"] += 1
         if child is None:
-            child = self._state["child"] = _Child(self.factory, self.nice)
+            child = self._state["child"] = _Child(self.factory, self.nice, self.raise_by)
         if wait:
             try:
                 child.wait_ready()
@@ -237,7 +239,7 @@ class _CancelMark:
         return self.cancelled.value >= self.seq
 
 
-def _serve(conn, cancelled, factory: Callable, nice: int, log_level: int) -> None:  # noqa: ANN001
+def _serve(conn, cancelled, factory: Callable, nice: int, raise_by: int, log_level: int) -> None:  # noqa: ANN001
     """The child: load the voice, then speak each request chunk by chunk until told to quit. A line's
     first chunk is made on this thread, raised where the system allows (speech_threads): it is what
     the viewer waits for. The rest is made on a thread `nice` below the room with models of its own
@@ -246,7 +248,7 @@ def _serve(conn, cancelled, factory: Callable, nice: int, log_level: int) -> Non
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the room; it stops us after its outputs
     logging.basicConfig(level=log_level, format="twincast speech: %(message)s")
     room_nice = this_thread_nice()
-    raised = raise_this_thread()  # before the models load: their worker threads take this thread's nice
+    raised = raise_this_thread(raise_by)  # before the models load: their worker threads take this thread's nice
     first_nice = room_nice if raised is None else raised
     priorities = {"first_chunk": first_nice, "rest": first_nice}  # one thread for all unless lowered below
     try:

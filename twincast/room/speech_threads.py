@@ -14,13 +14,16 @@ it would without.
 A line's first chunk is the other way round: a viewer waits for it, and beside a second room it took
 several times its idle time (the two rooms' frames share the cores with it). Where the system lets a
 process raise a thread's priority (root, CAP_SYS_NICE, or a nice limit: systemd's LimitNICE=-3,
-limits.conf's `USER - nice -3`), the speech process makes it FIRST_CHUNK_RAISE above the room; elsewhere
-at the room's priority. Three steps, not more: five made two to four times the late frames and the
-gaps inside lines for another ~30 ms (BENCHMARKS.md)."""
+limits.conf's `USER - nice -3`), the speech process makes it FIRST_CHUNK_RAISE above the room.
+Elsewhere the room lowers every other thread of its own process by as much instead, which needs no
+privilege: the same distance between the first chunk, the frames and the rest of a line, only the
+programs beside the room now come before its frames (room_priorities). Three steps, not more: five
+made two to four times the late frames and the gaps inside lines for another ~30 ms (BENCHMARKS.md)."""
 
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import logging
 import os
 import threading
@@ -30,7 +33,7 @@ log = logging.getLogger(__name__)
 # CFS weight 110 against 1024: the frames first, speech in the time they leave. TWINCAST_SPEECH_NICE=0
 # keeps speech at normal priority (the benchmark's baseline).
 SPEECH_NICE = int(os.environ.get("TWINCAST_SPEECH_NICE", "10"))
-# TWINCAST_FIRST_CHUNK_RAISE=0 keeps a line's first chunk at the room's priority (the benchmark's baseline).
+# TWINCAST_FIRST_CHUNK_RAISE=0 keeps a line's first chunk at the frames' priority (the benchmark's baseline).
 FIRST_CHUNK_RAISE = int(os.environ.get("TWINCAST_FIRST_CHUNK_RAISE", "3"))
 RAISE_HOW = "run the room as root, or give it CAP_SYS_NICE or a nice limit (systemd LimitNICE=-3; limits.conf: USER - nice -3)"
 
@@ -67,6 +70,63 @@ def raise_this_thread(by: int = FIRST_CHUNK_RAISE) -> int | None:
     return nice
 
 
+def may_raise(by: int = FIRST_CHUNK_RAISE) -> bool:
+    """Whether this process may raise a thread's priority by `by`, tried on a throwaway thread."""
+    allowed: list[bool] = []
+
+    def probe() -> None:
+        allowed.append(set_this_thread_nice(this_thread_nice() - by) is not None)
+
+    t = threading.Thread(target=probe, name="twincast-nice-probe")
+    t.start()
+    t.join()
+    return allowed[0]
+
+
+@dataclasses.dataclass(frozen=True)
+class RoomPriorities:
+    """How a line's first chunk gets FIRST_CHUNK_RAISE steps ahead of the room's frames: raised by
+    the speech process where the system allows, else everything else lowered by the room."""
+
+    raise_first_chunk: int = 0  # steps the speech process raises the thread that makes first chunks
+    lower_the_rest: int = 0  # steps this process lowers its threads by, all but the first chunk's
+
+    def speech_nice(self, nice: int = SPEECH_NICE) -> int:
+        """How far below the room's priority the speech process makes the rest of a line: lowered
+        with the frames, as far below them as where the first chunk is raised (one priority for all
+        speech, nice 0, stays one)."""
+        return nice + self.lower_the_rest if nice else 0
+
+
+def room_priorities(by: int = FIRST_CHUNK_RAISE) -> RoomPriorities:
+    if by <= 0:
+        return RoomPriorities()
+    if may_raise(by):
+        return RoomPriorities(raise_first_chunk=by)
+    log.info("the system does not let a line's first chunk go above the room's priority, so the room's "
+             "frames go %d below it instead (programs beside the room now come before its frames); to raise "
+             "it instead, %s", by, RAISE_HOW)
+    return RoomPriorities(lower_the_rest=by)
+
+
+def lower_other_threads(by: int, keep: set[int]) -> int:
+    """Lower every thread of this process but `keep` by `by` steps, the library pools born at import
+    or at a codec's opening included; threads born later take their creator's. Lasts the process's
+    life: without the privilege it could not be raised back (a room is its own process). How many
+    threads were lowered."""
+    lowered = 0
+    for name in os.listdir("/proc/self/task"):
+        tid = int(name)
+        if tid in keep:
+            continue
+        try:
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + by))
+        except OSError:  # the thread has ended, or the system refused: it stays as it was
+            continue
+        lowered += 1
+    return lowered
+
+
 def speech_executor(name: str = "room-speech") -> concurrent.futures.ThreadPoolExecutor:
     return concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=name, initializer=lower_this_thread)
 
@@ -79,3 +139,8 @@ def first_chunk_executor(name: str = "room-speech-first") -> concurrent.futures.
     pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=name)
     pool.submit(int).result()
     return pool
+
+
+def thread_of(pool: concurrent.futures.ThreadPoolExecutor) -> int:
+    """The native id of a one-thread pool's thread."""
+    return pool.submit(threading.get_native_id).result()
