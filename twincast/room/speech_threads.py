@@ -92,13 +92,14 @@ class RoomPriorities:
     lower_the_rest: int = 0  # steps this process lowers its threads by, all but the first chunk's
 
     def speech_nice(self, nice: int = SPEECH_NICE) -> int:
-        """How far below the room's priority the speech process makes the rest of a line: lowered
-        with the frames, as far below them as where the first chunk is raised (one priority for all
-        speech, nice 0, stays one)."""
+        """How far below the speech process's own priority it makes the rest of a line: with the
+        frames lowered, that much further, so the rest stays `nice` below the frames (one priority
+        for all speech, nice 0, stays one)."""
         return nice + self.lower_the_rest if nice else 0
 
 
 def room_priorities(by: int = FIRST_CHUNK_RAISE) -> RoomPriorities:
+    """Raise where this process may, else lower; neither with `by` 0 (the benchmark's baseline)."""
     if by <= 0:
         return RoomPriorities()
     if may_raise(by):
