@@ -121,17 +121,12 @@ from twincast.room.speech_threads import may_raise
 def nices(pid):
     return [os.getpriority(os.PRIO_PROCESS, int(t)) for t in os.listdir(f"/proc/{pid}/task")]
 
-if __name__ == "__main__":
-    if may_raise(3):  # the privilege itself, whatever TWINCAST_FIRST_CHUNK_RAISE says
-        print(json.dumps({"may_raise": True}))
-        sys.exit()
-    clone, folder = sys.argv[1:]
-    base = os.getpriority(os.PRIO_PROCESS, 0)
+def room(clone, folder):
     cfg = RoomConfig.model_validate({"clone": clone, "language": "zh", "profile": "custom", "disclosure": "tone",
         "video": {"width": 320, "height": 240, "fps": 25, "video_kbps": 300},
         "outputs": [{"type": "record", "folder": folder + "/rec"}], "audit": folder + "/audit"})
     running = RunningRoom(cfg, Progress(enabled=False), clock=FakeClock(), await_speech=True)
-    seen = {"base": base}
+    seen = {}
 
     async def drive():
         task = asyncio.create_task(running.run(seconds=4))
@@ -145,7 +140,15 @@ if __name__ == "__main__":
         seen["frames"] = running.status()["frames"]
 
     asyncio.run(drive())
-    print(json.dumps(seen))
+    return seen
+
+if __name__ == "__main__":
+    if may_raise(3):  # the privilege itself, whatever TWINCAST_FIRST_CHUNK_RAISE says
+        print(json.dumps({"may_raise": True}))
+        sys.exit()
+    clone, folder = sys.argv[1:]
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    print(json.dumps({"base": base, "rooms": [room(clone, folder + "/one"), room(clone, folder + "/two")]}))
 """
 
 
@@ -174,14 +177,15 @@ def test_a_room_that_may_not_raise_a_thread_lowers_the_rest_instead(clone_dir, t
         pytest.skip("this system lets every process raise a thread's priority")
     base = seen["base"]
     frames, rest = min(19, base + 3), min(19, base + 13)
-    assert seen["nice"] == {"first_chunk": base, "rest": rest, "frames": frames}
-    threads = seen["threads"]
-    assert threads["room-speech-first_0"] == base  # hands a line's first chunk to the playback
-    assert threads["MainThread"] == threads["room-media_0"] == threads["room-encode_0"] == frames
-    assert threads["room-speech_0"] == rest
-    assert seen["child_main"] == base  # the speech process's thread that makes first chunks
-    assert set(seen["child"]) == {base, rest} and seen["child"].count(rest) >= 2  # its lowered lane and that lane's workers
-    assert seen["frames"] == 4 * 25
+    for one in seen["rooms"]:  # a second room in the same process lowers nothing twice
+        assert one["nice"] == {"first_chunk": base, "rest": rest, "frames": frames}
+        threads = one["threads"]
+        assert threads["room-speech-first_0"] == base  # hands a line's first chunk to the playback
+        assert threads["MainThread"] == threads["room-media_0"] == threads["room-encode_0"] == frames
+        assert threads["room-speech_0"] == rest
+        assert one["child_main"] == base  # the speech process's thread that makes first chunks
+        assert set(one["child"]) == {base, rest} and one["child"].count(rest) >= 2  # its lowered lane and that lane's workers
+        assert one["frames"] == 4 * 25
 
 
 def test_a_clone_without_live_consent_cannot_go_live(clone_dir, tmp_path):

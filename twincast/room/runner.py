@@ -32,7 +32,7 @@ from twincast.room.renderer import RoomRenderer
 from twincast.room.speaker import Speaker
 from twincast.room.speech_process import SpeechProcess
 from twincast.trust.withdrawal import withdrawn
-from twincast.room.speech_threads import RoomPriorities, first_chunk_executor, lower_other_threads, room_priorities, speech_executor, this_thread_nice, thread_of
+from twincast.room.speech_threads import RoomPriorities, at_home, first_chunk_executor, lower_other_threads, room_priorities, speech_executor, this_thread_nice, thread_of
 from twincast.voice.voice_setup import make_voice
 
 log = logging.getLogger(__name__)
@@ -68,15 +68,15 @@ class RunningRoom:
         self.stopped_because = ""
         profile = cfg.platform()
         # A line's first chunk a few steps above the frames: raised in the speech process where the
-        # system allows, else every other thread here lowered, once the two threads that make and
-        # hand on first chunks are born at the room's priority (speech_threads).
+        # system allows, else every other thread here lowered, once the two that make and hand on
+        # first chunks are born at the priority the process started with (speech_threads.at_home).
         self.priorities = room_priorities() if speech_in_child() else RoomPriorities()
-        self._first = first_chunk_executor()
+        self._first = at_home(first_chunk_executor)
         # The voice loads in its own process (or, as a baseline, on the lowered speech thread) while
         # the clone loads here.
-        self.voice = room_voice(functools.partial(make_voice, cfg.engine, cfg.clone, rate=profile.audio_rate_hz, live=True), self.priorities)
+        self.voice = at_home(room_voice, functools.partial(make_voice, cfg.engine, cfg.clone, rate=profile.audio_rate_hz, live=True), self.priorities)
         if self.priorities.lower_the_rest:
-            lower_other_threads(self.priorities.lower_the_rest, keep={thread_of(self._first)})
+            lower_other_threads(self.priorities.lower_the_rest, keep=thread_of(self._first))
         self.frames_nice = this_thread_nice()  # the frames' threads are born of this one
         try:
             self._build(cfg, progress, profile, script_base, await_speech)

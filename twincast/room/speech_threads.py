@@ -27,8 +27,11 @@ import dataclasses
 import logging
 import os
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # CFS weight 110 against 1024: the frames first, speech in the time they leave. TWINCAST_SPEECH_NICE=0
 # keeps speech at normal priority (the benchmark's baseline).
@@ -110,21 +113,42 @@ def room_priorities(by: int = FIRST_CHUNK_RAISE) -> RoomPriorities:
     return RoomPriorities(lower_the_rest=by)
 
 
-def lower_other_threads(by: int, keep: set[int]) -> int:
-    """Lower every thread of this process but `keep` by `by` steps, the library pools born at import
-    or at a codec's opening included; threads born later take their creator's. Lasts the process's
-    life: without the privilege it could not be raised back (a room is its own process). How many
-    threads were lowered."""
+# A thread kept at the priority this process started with, for the threads and processes that must
+# start there after a room has lowered the rest (the main thread included): each room's first-chunk
+# thread and speech process. `keep` holds the ids of the threads no lowering touches.
+_home: dict = {}
+_home_made = threading.Lock()
+
+
+def at_home(fn: Callable[..., T], *args) -> T:  # noqa: ANN002
+    """fn(*args) on the home thread, made on first use (before any room lowers anything)."""
+    with _home_made:
+        if not _home:
+            pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="twincast-home")
+            _home.update(pool=pool, nice=this_thread_nice(), keep={thread_of(pool)})
+    return _home["pool"].submit(fn, *args).result()
+
+
+def lower_other_threads(by: int, keep: int) -> int:
+    """Every thread of this process but the home thread, `keep` and the threads kept before, `by`
+    below the priority the process started with: the library pools born at import or at a codec's
+    opening included, threads born later take their creator's. Lasts the process's life (without the
+    privilege it could not be raised back); a second room in the process lowers nothing twice. How
+    many threads were lowered."""
+    at_home(int)
+    _home["keep"].add(keep)
+    target = min(19, _home["nice"] + by)
     lowered = 0
     for name in os.listdir("/proc/self/task"):
         tid = int(name)
-        if tid in keep:
+        if tid in _home["keep"]:
             continue
         try:
-            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + by))
+            if os.getpriority(os.PRIO_PROCESS, tid) < target:
+                os.setpriority(os.PRIO_PROCESS, tid, target)
+                lowered += 1
         except OSError:  # the thread has ended, or the system refused: it stays as it was
             continue
-        lowered += 1
     return lowered
 
 
