@@ -222,14 +222,10 @@ def test_a_lines_first_chunk_is_made_raised_where_allowed_and_every_thread_of_th
     """What a viewer waits for goes first where the system lets the room raise a thread (as root
     here); the inference libraries' worker threads are born after the raise or on the lowered thread,
     so they take their lane's priority."""
-    from twincast.room.speech_threads import FIRST_CHUNK_RAISE, SPEECH_NICE, raise_this_thread
+    from twincast.room.speech_threads import FIRST_CHUNK_RAISE, SPEECH_NICE, may_raise
 
     ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    probe: list[int | None] = []
-    t = threading.Thread(target=lambda: probe.append(raise_this_thread()))  # a throwaway thread: may this process raise?
-    t.start()
-    t.join()
-    first = ours if probe[0] is None else ours - FIRST_CHUNK_RAISE
+    first = ours - FIRST_CHUNK_RAISE if may_raise() else ours
     speech.wait()
     assert speech.priorities == {"first_chunk": first, "rest": min(19, ours + SPEECH_NICE)}
     assert os.getpriority(os.PRIO_PROCESS, speech.pid) == first  # the child's main thread, which makes first chunks

@@ -129,16 +129,14 @@ def at_home(fn: Callable[..., T], *args) -> T:  # noqa: ANN002
     return _home["pool"].submit(fn, *args).result()
 
 
-def lower_other_threads(by: int, keep: int) -> int:
+def lower_other_threads(by: int, keep: int) -> None:
     """Every thread of this process but the home thread, `keep` and the threads kept before, `by`
     below the priority the process started with: the library pools born at import or at a codec's
     opening included, threads born later take their creator's. Lasts the process's life (without the
-    privilege it could not be raised back); a second room in the process lowers nothing twice. How
-    many threads were lowered."""
+    privilege it could not be raised back); a second room in the process lowers nothing twice."""
     at_home(int)
     _home["keep"].add(keep)
     target = min(19, _home["nice"] + by)
-    lowered = 0
     for name in os.listdir("/proc/self/task"):
         tid = int(name)
         if tid in _home["keep"]:
@@ -146,10 +144,8 @@ def lower_other_threads(by: int, keep: int) -> int:
         try:
             if os.getpriority(os.PRIO_PROCESS, tid) < target:
                 os.setpriority(os.PRIO_PROCESS, tid, target)
-                lowered += 1
         except OSError:  # the thread has ended, or the system refused: it stays as it was
             continue
-    return lowered
 
 
 def speech_executor(name: str = "room-speech") -> concurrent.futures.ThreadPoolExecutor:
